@@ -1,0 +1,34 @@
+package dev.msfs.backend;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
+/**
+ * One object store (or a stand-in for one) seen as a tree of '/'-separated keys below the
+ * backend's prefix. Paths given to and returned from a backend are relative to that prefix, with
+ * no leading slash; directory paths are "" (the root) or end with '/'. Implementations are safe
+ * for concurrent use and never block without a deadline.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** One page of the immediate children of {@code dir}; {@code continuation} is null for the first page. */
+    ListPage list(String dir, String continuation) throws BackendException;
+
+    /**
+     * What {@code path} (no trailing slash) is: an object, a directory (some key lies below
+     * {@code path + "/"}), or nothing. A directory wins over an object of the same name.
+     */
+    Optional<ObjectInfo> stat(String path) throws BackendException;
+
+    /**
+     * Reads object bytes starting at {@code offset} into {@code dst}, filling it unless the object
+     * ends first; returns the number of bytes written. {@code etag}, when not null, is the version
+     * the caller expects: a backend that can tell fails with {@link BackendException.Kind#CHANGED}
+     * rather than return bytes of another version.
+     */
+    long read(String path, String etag, long offset, MemorySegment dst) throws BackendException;
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,59 @@
+package dev.msfs.cli;
+
+import java.time.Instant;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** One line per event on stderr: time, level, thread, source, message (and a cause, if any). */
+final class Logging {
+    private Logging() {
+    }
+
+    static void setup(String level) {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        Level lvl = parse(level);
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setLevel(lvl);
+        handler.setFormatter(new OneLine());
+        root.addHandler(handler);
+        root.setLevel(lvl);
+    }
+
+    private static Level parse(String level) {
+        return switch (level == null ? "info" : level.toLowerCase(java.util.Locale.ROOT)) {
+            case "debug" -> Level.FINE;
+            case "trace" -> Level.FINEST;
+            case "warn", "warning" -> Level.WARNING;
+            case "error" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+    }
+
+    private static final class OneLine extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            String source = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
+            StringBuilder sb = new StringBuilder(160).append(Instant.ofEpochMilli(r.getMillis())).append(' ')
+                    .append(name(r.getLevel())).append(' ').append(source).append(": ").append(formatMessage(r));
+            Throwable t = r.getThrown();
+            if (t != null) {
+                // Unexpected failures keep their stack trace for the developer, after the one-line summary.
+                java.io.StringWriter w = new java.io.StringWriter();
+                t.printStackTrace(new java.io.PrintWriter(w));
+                sb.append(" | ").append(w.toString().strip().replace("\n", "\n    "));
+            }
+            return sb.append('\n').toString();
+        }
+
+        private static String name(Level l) {
+            return l == Level.SEVERE ? "ERROR" : l == Level.WARNING ? "WARN " : l.intValue() >= Level.INFO.intValue() ? "INFO "
+                    : "DEBUG";
+        }
+    }
+}

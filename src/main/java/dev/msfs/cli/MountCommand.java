@@ -1,0 +1,128 @@
+package dev.msfs.cli;
+
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendFactory;
+import dev.msfs.config.BackendConfig;
+import dev.msfs.config.ConfigException;
+import dev.msfs.config.MsfsConfig;
+import dev.msfs.fs.FileSystem;
+import dev.msfs.fuse.FuseException;
+import dev.msfs.fuse.FuseSession;
+import dev.msfs.fuse.MountOptions;
+import dev.msfs.fuse.MountPoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = {"Mounts the configured backends, one directory each, and serves until unmounted,",
+                "SIGINT or SIGTERM (which unmount cleanly)."},
+        footer = {"", "The config is --config FILE, else $MSC_CONFIG, else the first of the MSC search order",
+                "(~/.msc_config.yaml, ~/.config/msc/config.yaml, /etc/msc_config.yaml …).",
+                "The mount point is MOUNTPOINT, else $MSFS_MOUNTPOINT, else the config's mountpoint.",
+                "Exit status: 0 after a clean unmount, 1 if mounting failed, 2 for a config error."})
+final class MountCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
+    private static final Duration STOP_GRACE = Duration.ofSeconds(4);
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "config file (.yaml, .yml or .json)")
+    String config;
+
+    @Option(names = "--demo", description = "mount the built-in demo config (a synthetic tree) instead of a file")
+    boolean demo;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:MSFS_LOG_LEVEL:-info}",
+            description = "error, warn, info (default) or debug")
+    String logLevel;
+
+    @Parameters(arity = "0..1", paramLabel = "MOUNTPOINT", description = "directory to mount on")
+    String mountpoint;
+
+    @Override
+    public Integer call() {
+        Logging.setup(logLevel);
+        MsfsConfig cfg;
+        List<Backend> backends = new ArrayList<>();
+        try {
+            cfg = ConfigChoice.load(demo, config);
+            for (BackendConfig b : cfg.backends()) {
+                backends.add(BackendFactory.create(b));
+            }
+        } catch (ConfigException e) {
+            backends.forEach(Backend::close);
+            return fail(Main.EXIT_CONFIG, e.getMessage());
+        }
+        Path dir = Path.of(mountpoint != null ? mountpoint : cfg.mountpoint()).toAbsolutePath().normalize();
+        try {
+            String problem = checkMountpoint(dir);
+            if (problem != null) {
+                return fail(Main.EXIT_FAILURE, problem);
+            }
+            MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(), false,
+                    MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
+            FuseSession session = FuseSession.mount(new FileSystem(cfg, backends), options);
+            CountDownLatch cleanedUp = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp), "msfs-shutdown"));
+            LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir);
+            try {
+                session.serve();
+            } finally {
+                backends.forEach(Backend::close);
+                LOG.info(() -> "unmounted " + dir);
+                cleanedUp.countDown();
+            }
+            return 0;
+        } catch (FuseException | IOException e) {
+            backends.forEach(Backend::close);
+            return fail(Main.EXIT_FAILURE, e.getMessage());
+        } catch (ExceptionInInitializerError | UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
+            backends.forEach(Backend::close);
+            return fail(Main.EXIT_FAILURE, NativeLib.problem(e));
+        }
+    }
+
+    /** A problem that prevents mounting on {@code dir}, or null; a stale mount left by a dead msfs is cleared. */
+    private static String checkMountpoint(Path dir) throws IOException {
+        if (!Files.exists(Path.of("/dev/fuse"))) {
+            return "/dev/fuse does not exist: load the fuse module (modprobe fuse), or give the container --device /dev/fuse";
+        }
+        if (MountPoints.isStale(dir)) {
+            LOG.warning(() -> dir + " is a stale FUSE mount (its daemon is gone): unmounting it first");
+            MountPoints.lazyUnmount(dir);
+        }
+        if (!Files.isDirectory(dir)) {
+            return "mount point " + dir + " is not an existing directory";
+        }
+        if (MountPoints.isMounted(dir)) {
+            return "mount point " + dir + " is already mounted; unmount it first (fusermount3 -u " + dir + ")";
+        }
+        return null;
+    }
+
+    /** SIGINT/SIGTERM: unmount, then give the main thread a moment to finish serving and clean up. */
+    private static void stopOnSignal(FuseSession session, CountDownLatch cleanedUp) {
+        session.stop();
+        try {
+            if (!session.awaitServed(STOP_GRACE) || !cleanedUp.await(1, TimeUnit.SECONDS)) {
+                LOG.warning("requests still in flight after unmount; exiting anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int fail(int status, String message) {
+        System.err.println("msfs: error: " + message);
+        return status;
+    }
+}

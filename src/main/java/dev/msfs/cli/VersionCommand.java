@@ -1,0 +1,35 @@
+package dev.msfs.cli;
+
+import dev.msfs.fuse.ffi.FuseLowLevel;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Prints the msfs, libfuse and Java versions.")
+final class VersionCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        for (String line : new Provider().getVersion()) {
+            System.out.println(line);
+        }
+        return 0;
+    }
+
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"msfs " + (v == null ? "(development build)" : v), "libfuse " + libfuseVersion(),
+                    "java " + Runtime.version()};
+        }
+
+        private static String libfuseVersion() {
+            try {
+                int v = FuseLowLevel.fuse_version();
+                return v / 100 + "." + v % 100;
+            } catch (Throwable t) {
+                return "not found (" + NativeLib.problem(t) + ")";
+            }
+        }
+    }
+}

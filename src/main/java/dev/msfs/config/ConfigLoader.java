@@ -1,0 +1,281 @@
+package dev.msfs.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Turns an MSFS config file (YAML or JSON, by extension) into a validated {@link MsfsConfig}. */
+public final class ConfigLoader {
+    public static final long DEFAULT_ENTRY_ATTR_TTL_MILLIS = 10_000;
+
+    private static final Set<String> GLOBAL_KEYS = Set.of("msfs_version", "mountname", "mountpoint", "uid", "gid",
+            "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "backends");
+    /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
+    private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
+                    "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval", "cache_line_size",
+                    "cache_lines", "cache_lines_to_prefetch", "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
+                    "cache_dir_path", "process_memory_limit", "auto_sighup_interval", "endpoint", "fuse_fd_per_worker",
+                    "cache_storage", "mapped_cache", "cache_backend", "metadata_cache_paging_mode", "pebble_cache_size",
+                    "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
+                    "opentelemetry"),
+            Stream.of("inode_map", "inode_eviction_queue", "phys_child_dir_entry_map", "virt_child_dir_entry_map")
+                    .flatMap(p -> Stream.of("keys_per_page_max", "page_evict_low_limit", "page_evict_high_limit",
+                            "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
+            .collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> BACKEND_KEYS = Set.of("dir_name", "backend_type", "bucket_container_name", "prefix",
+            "readonly", "uid", "gid", "dir_perm", "file_perm", "directory_page_size", "trace_level");
+    private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
+            "upload_part_cache_lines", "upload_part_concurrency", "manifest_path", "manifest_gen_workers",
+            "flat_dir_confirmation_pages", "flat_dir_hints");
+    private static final Set<String> PSEUDO_KEYS = Set.of("dir_name_format", "file_name_format", "dir_starting_number",
+            "file_starting_number", "file_size", "files_at_depth_0", "files_at_depth_1", "files_at_depth_2",
+            "files_at_depth_3", "subdirectories_at_depth_0", "subdirectories_at_depth_1", "subdirectories_at_depth_2",
+            "max_list_page_size", "min_latency_delete_file", "min_latency_list_directory", "min_latency_list_objects",
+            "min_latency_read_file", "min_latency_stat_directory", "min_latency_stat_file");
+    private static final Set<String> RAM_KEYS = Set.of("max_list_page_size", "max_total_objects", "max_total_object_space");
+    private static final Set<String> LOCAL_KEYS = Set.of("base_path");
+
+    private final Map<String, String> env;
+    private final int defaultUid;
+    private final int defaultGid;
+
+    public ConfigLoader(Map<String, String> env, int defaultUid, int defaultGid) {
+        this.env = env;
+        this.defaultUid = defaultUid;
+        this.defaultGid = defaultGid;
+    }
+
+    /** Loader for this process: real environment, owner defaults to the effective uid/gid. */
+    public static ConfigLoader forProcess() {
+        com.sun.security.auth.module.UnixSystem unix = new com.sun.security.auth.module.UnixSystem();
+        return new ConfigLoader(System.getenv(), (int) unix.getUid(), (int) unix.getGid());
+    }
+
+    public MsfsConfig load(Path file) throws ConfigException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
+            throw new ConfigException(file + ": config files must end in .yaml, .yml or .json");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file + ": no such config file");
+        }
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return parse(file.toString(), r);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    public MsfsConfig parse(String source, Reader text) throws ConfigException {
+        Node root;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setProcessComments(false);
+            root = new Yaml(options).compose(text);
+        } catch (MarkedYAMLException e) {
+            // Only the position and the problem: SnakeYAML's snippet of the line could hold a secret.
+            Mark m = e.getProblemMark();
+            throw new ConfigException(source + ":" + (m == null ? 0 : m.getLine() + 1) + ": not valid YAML/JSON: "
+                    + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException(source + ": not valid YAML/JSON");
+        }
+        if (root == null) {
+            throw new ConfigException(source + ": the config file is empty");
+        }
+        return read(source, NodeReader.root(source, root, new EnvSubstitution(env)));
+    }
+
+    private MsfsConfig read(String source, NodeReader top) throws ConfigException {
+        long version = top.integer("msfs_version", 0, 0, Long.MAX_VALUE);
+        if (version != 1) {
+            throw top.error("msfs_version", version == 0
+                    ? "msfs_version 0 (the Multi-Storage Client profile format) is not supported yet; write msfs_version: 1"
+                    : "unknown version " + version + ": expected 1");
+        }
+        List<String> notYetUsed = new ArrayList<>(top.accept(GLOBAL_NOT_YET_USED));
+        String mountname = top.string("mountname", "msfs");
+        String mountpoint = top.string("mountpoint", "/mnt");
+        String fromEnv = env.get("MSFS_MOUNTPOINT");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            mountpoint = fromEnv;
+        }
+        int uid = (int) top.integer("uid", defaultUid, 0, 0xFFFF_FFFEL);
+        int gid = (int) top.integer("gid", defaultGid, 0, 0xFFFF_FFFEL);
+        int dirPerm = top.octal("dir_perm", "555");
+        boolean allowOther = top.bool("allow_other", true);
+        long ttl = top.integer("entry_attr_ttl", DEFAULT_ENTRY_ATTR_TTL_MILLIS, 0, 365L * 24 * 3600 * 1000);
+        int workers = (int) top.integer("fuse_workers", 0, 0, 1024);
+        if (workers == 0) {
+            workers = Math.max(10, 2 * Runtime.getRuntime().availableProcessors());
+        }
+        List<BackendConfig> backends = new ArrayList<>();
+        Set<String> dirNames = new HashSet<>();
+        for (NodeReader b : top.mappings("backends")) {
+            BackendConfig bc = backend(b, uid, gid, notYetUsed);
+            if (!dirNames.add(bc.dirName())) {
+                throw b.error("dir_name", "\"" + bc.dirName() + "\" is used by another backend; dir_name must be unique");
+            }
+            backends.add(bc);
+        }
+        if (backends.isEmpty()) {
+            throw top.error("backends", "at least one backend is needed");
+        }
+        top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
+        return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers,
+                List.copyOf(backends), List.copyOf(notYetUsed));
+    }
+
+    private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {
+        notYetUsed.addAll(b.accept(BACKEND_NOT_YET_USED));
+        String dirName = b.requiredString("dir_name");
+        if (dirName.equals(".") || dirName.equals("..") || dirName.contains("/") || dirName.indexOf('\0') >= 0) {
+            throw b.error("dir_name", "\"" + dirName + "\" cannot be a directory name");
+        }
+        String typeText = b.requiredString("backend_type");
+        BackendType type = BackendType.parse(typeText).orElseThrow(() -> b.error("backend_type",
+                "unknown backend_type \"" + typeText + "\": expected one of S3, AIStore, GCS, RAM, PSEUDO, LOCAL"));
+        boolean readonly = b.bool("readonly", true);
+        String prefix = b.string("prefix", "");
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw b.error("prefix", "\"" + prefix + "\" must end with '/'");
+        }
+        String bucket = b.string("bucket_container_name", "");
+        if (bucket.isEmpty() && (type == BackendType.S3 || type == BackendType.AISTORE || type == BackendType.GCS)) {
+            throw b.missing("bucket_container_name");
+        }
+        int backendUid = (int) b.integer("uid", uid, 0, 0xFFFF_FFFEL);
+        int backendGid = (int) b.integer("gid", gid, 0, 0xFFFF_FFFEL);
+        int dirPerm = b.octal("dir_perm", readonly ? "555" : "777");
+        int filePerm = b.octal("file_perm", readonly ? "444" : "666");
+        int pageSize = (int) b.integer("directory_page_size", 0, 0, Integer.MAX_VALUE);
+        int trace = (int) b.integer("trace_level", 0, 0, 3);
+        for (BackendType other : BackendType.values()) {
+            if (other != type && b.has(other.sectionName())) {
+                throw b.error(other.sectionName(), "section " + other.sectionName() + " does not belong to backend_type "
+                        + type.sectionName());
+            }
+        }
+        TypeSettings settings = switch (type) {
+            case PSEUDO -> pseudo(b, readonly);
+            case RAM -> ram(b);
+            case LOCAL -> local(b, readonly);
+            case S3, AISTORE, GCS -> {
+                b.accept(Set.of(type.sectionName()));
+                yield new TypeSettings.Unsupported(type);
+            }
+        };
+        b.rejectUnknown(union(union(BACKEND_KEYS, BACKEND_NOT_YET_USED),
+                Stream.of(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet())));
+        return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
+                pageSize, trace, settings);
+    }
+
+    private TypeSettings pseudo(NodeReader b, boolean readonly) throws ConfigException {
+        if (!readonly) {
+            throw b.error("readonly", "PSEUDO backends are read-only; remove readonly: false");
+        }
+        NodeReader p = section(b, BackendType.PSEUDO);
+        long[] files = new long[4];
+        long[] subdirs = new long[3];
+        for (int d = 0; d < 4; d++) {
+            files[d] = p.integer("files_at_depth_" + d, 0, 0, 0xFFFF_FFFFL);
+        }
+        for (int d = 0; d < 3; d++) {
+            subdirs[d] = p.integer("subdirectories_at_depth_" + d, 0, 0, 0xFFFF_FFFFL);
+        }
+        for (int d = 1; d < 4; d++) {
+            boolean reachable = true;
+            for (int up = 0; up < d; up++) {
+                reachable &= subdirs[up] > 0;
+            }
+            if (!reachable && (files[d] > 0 || (d < 3 && subdirs[d] > 0))) {
+                throw p.errorHere("files or subdirectories at depth " + d + " are set, but no directory exists at depth "
+                        + d + " (a subdirectories_at_depth_N above it is 0)");
+            }
+        }
+        TypeSettings.Pseudo s = new TypeSettings.Pseudo(
+                p.string("dir_name_format", "dir_%08X"), p.string("file_name_format", "file_%08X"),
+                p.integer("dir_starting_number", 0, 0, 0xFFFF_FFFFL), p.integer("file_starting_number", 0, 0, 0xFFFF_FFFFL),
+                p.integer("file_size", 0, 0, Long.MAX_VALUE), files, subdirs,
+                (int) p.integer("max_list_page_size", 1000, 1, 1_000_000),
+                Math.max(p.integer("min_latency_list_directory", 0, 0, 3_600_000),
+                        p.integer("min_latency_list_objects", 0, 0, 3_600_000)),
+                Math.max(p.integer("min_latency_stat_directory", 0, 0, 3_600_000),
+                        p.integer("min_latency_stat_file", 0, 0, 3_600_000)),
+                p.integer("min_latency_read_file", 0, 0, 3_600_000));
+        p.integer("min_latency_delete_file", 0, 0, 3_600_000);
+        checkFormat(p, "dir_name_format", s.dirNameFormat());
+        checkFormat(p, "file_name_format", s.fileNameFormat());
+        p.rejectUnknown(PSEUDO_KEYS);
+        return s;
+    }
+
+    private TypeSettings ram(NodeReader b) throws ConfigException {
+        NodeReader r = section(b, BackendType.RAM);
+        TypeSettings.Ram s = new TypeSettings.Ram((int) r.integer("max_list_page_size", 1000, 1, 1_000_000),
+                r.integer("max_total_objects", 10_000, 1, Long.MAX_VALUE),
+                r.integer("max_total_object_space", 1L << 30, 1, Long.MAX_VALUE));
+        r.rejectUnknown(RAM_KEYS);
+        return s;
+    }
+
+    private TypeSettings local(NodeReader b, boolean readonly) throws ConfigException {
+        if (!readonly) {
+            throw b.error("readonly", "LOCAL backends are read-only in this version; remove readonly: false");
+        }
+        if (!b.has(BackendType.LOCAL.sectionName())) {
+            throw b.missing("LOCAL");
+        }
+        NodeReader l = section(b, BackendType.LOCAL);
+        Path base = Path.of(expandHome(l.requiredString("base_path")));
+        l.rejectUnknown(LOCAL_KEYS);
+        return new TypeSettings.Local(base);
+    }
+
+    private NodeReader section(NodeReader b, BackendType type) throws ConfigException {
+        return b.mapping(type.sectionName()).orElse(NodeReader.root(b.path(), emptyMapping(), new EnvSubstitution(env)));
+    }
+
+    private static Node emptyMapping() {
+        return new Yaml().compose(new java.io.StringReader("{}"));
+    }
+
+    private static void checkFormat(NodeReader p, String key, String format) throws ConfigException {
+        try {
+            String.format(format, 0L);
+        } catch (java.util.IllegalFormatException e) {
+            throw p.error(key, "\"" + format + "\" is not a format for one number (such as \"file_%08X\")");
+        }
+    }
+
+    private String expandHome(String path) {
+        if (path.equals("~") || path.startsWith("~/")) {
+            return env.getOrDefault("HOME", System.getProperty("user.home")) + path.substring(1);
+        }
+        return path;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new HashSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+}

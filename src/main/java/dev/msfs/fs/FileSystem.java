@@ -1,0 +1,360 @@
+package dev.msfs.fs;
+
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendException;
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.ObjectInfo;
+import dev.msfs.backend.Paths;
+import dev.msfs.config.BackendConfig;
+import dev.msfs.config.MsfsConfig;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The POSIX view of the backends: the root lists one directory per backend ({@code dir_name}),
+ * below which the backend's keys appear as a tree. Knows nothing of FUSE; every method answers in
+ * Java types or throws {@link FsException} with the errno to reply. Read-only: no backend is
+ * writable, so every mutation is refused with EROFS.
+ */
+public final class FileSystem {
+    public static final long ROOT_INO = 1;
+    private static final Logger LOG = Logger.getLogger(FileSystem.class.getName());
+    private static final int O_ACCMODE = 03;
+    private static final int O_CREAT = 0100;
+    private static final int O_TRUNC = 01000;
+    private static final int W_OK = 2;
+
+    private final MsfsConfig config;
+    private final InodeTable inodes = new InodeTable(ROOT_INO + 1);
+    private final Inode root;
+    private final Map<String, Volume> volumesByName = new LinkedHashMap<>();
+    private final Map<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
+    private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private final long ttlNanos;
+    private final long mountedAtMillis = System.currentTimeMillis();
+
+    private record DirHandle(Inode dir, List<DirEntry> entries) {
+    }
+
+    private record OpenFile(Inode inode, ObjectInfo info) {
+    }
+
+    /** @param backends one per {@code config.backends()}, in the same order */
+    public FileSystem(MsfsConfig config, List<Backend> backends) {
+        this.config = config;
+        this.ttlNanos = config.entryAttrTtlMillis() * 1_000_000L;
+        ObjectInfo rootInfo = ObjectInfo.dir("", mountedAtMillis);
+        this.root = new Inode(ROOT_INO, null, "", true, true, new Inode.Known(rootInfo, System.nanoTime()));
+        inodes.addPinned(root);
+        for (int i = 0; i < backends.size(); i++) {
+            BackendConfig bc = config.backends().get(i);
+            Volume v = new Volume(i, bc, backends.get(i));
+            v.root = new Inode(inodes.allocateIno(), v, "", true, true,
+                    new Inode.Known(ObjectInfo.dir(bc.dirName(), mountedAtMillis), System.nanoTime()));
+            inodes.addPinned(v.root);
+            volumesByName.put(bc.dirName(), v);
+        }
+    }
+
+    /** Seconds the kernel may keep entries and attributes (and negative entries). */
+    public double entryTtlSeconds() {
+        return config.entryAttrTtlMillis() / 1000.0;
+    }
+
+    public Attr lookup(long parent, String name) throws FsException {
+        Inode dir = directory(parent);
+        if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
+            throw new FsException(Errno.ENAMETOOLONG, "name too long");
+        }
+        if (dir == root) {
+            Volume v = volumesByName.get(name);
+            if (v == null) {
+                throw new FsException(Errno.ENOENT, "no backend " + name);
+            }
+            inodes.ref(v.root);
+            return attr(v.root);
+        }
+        if (!Paths.isValidName(name)) {
+            throw new FsException(Errno.ENOENT, "not a valid name");
+        }
+        ObjectInfo info = childInfo(dir, name);
+        return attr(inodes.ref(dir.volume, dir.childPath(name), info, System.nanoTime()));
+    }
+
+    public void forget(long ino, long n) {
+        inodes.forget(ino, n);
+    }
+
+    public Attr getattr(long ino) throws FsException {
+        Inode inode = known(ino);
+        if (!inode.directory && stale(inode.known.atNanos())) {
+            refresh(inode);
+        }
+        return attr(inode);
+    }
+
+    public long opendir(long ino) throws FsException {
+        Inode dir = directory(ino);
+        List<ObjectInfo> children = dir == root ? volumeEntries() : listing(dir).sorted();
+        List<DirEntry> entries = new ArrayList<>(children.size() + 2);
+        entries.add(new DirEntry(".", true, 1, null, dir.ino));
+        entries.add(new DirEntry("..", true, 2, null, dir.volume == null ? ROOT_INO : parentIno(dir)));
+        for (ObjectInfo c : children) {
+            long known = dir == root ? volumesByName.get(c.name()).root.ino : inodes.peek(dir.volume, dir.childPath(c.name()));
+            entries.add(new DirEntry(c.name(), c.directory(), entries.size() + 1, c, known != 0 ? known : unknownIno(c)));
+        }
+        long fh = nextHandle.getAndIncrement();
+        dirHandles.put(fh, new DirHandle(dir, Collections.unmodifiableList(entries)));
+        return fh;
+    }
+
+    /** The open directory's entries from {@code offset} on (offsets are stable for the handle's life). */
+    public List<DirEntry> readdir(long fh, long offset) throws FsException {
+        List<DirEntry> entries = dirHandle(fh).entries();
+        return offset >= entries.size() || offset < 0 ? List.of() : entries.subList((int) offset, entries.size());
+    }
+
+    /**
+     * Attributes for a readdirplus entry. For every entry but "." and ".." this counts as a lookup
+     * (the kernel will FORGET it), so call it only for entries that go into the reply.
+     */
+    public Attr readdirplusAttr(long fh, DirEntry e) throws FsException {
+        Inode dir = dirHandle(fh).dir();
+        if (e.info() == null) {
+            Inode self = e.name().equals(".") ? dir : Optional.ofNullable(inodes.get(e.ino())).orElse(dir);
+            return attr(self);
+        }
+        if (dir == root) {
+            Inode vroot = volumesByName.get(e.name()).root;
+            inodes.ref(vroot);
+            return attr(vroot);
+        }
+        return attr(inodes.ref(dir.volume, dir.childPath(e.name()), e.info(), System.nanoTime()));
+    }
+
+    public void releasedir(long fh) {
+        dirHandles.remove(fh);
+    }
+
+    public long open(long ino, int flags) throws FsException {
+        Inode inode = known(ino);
+        if ((flags & O_ACCMODE) != 0 || (flags & (O_CREAT | O_TRUNC)) != 0) {
+            throw new FsException(Errno.EROFS, "read-only");
+        }
+        if (inode.directory) {
+            throw new FsException(Errno.EISDIR, "is a directory");
+        }
+        if (stale(inode.known.atNanos())) {
+            refresh(inode);
+        }
+        long fh = nextHandle.getAndIncrement();
+        openFiles.put(fh, new OpenFile(inode, inode.known.info()));
+        return fh;
+    }
+
+    /**
+     * Reads from the version of the object seen at open into {@code dst} (whose size is the
+     * request size); returns the byte count, 0 at or past EOF.
+     */
+    public long read(long fh, long offset, MemorySegment dst) throws FsException {
+        OpenFile f = openFiles.get(fh);
+        if (f == null) {
+            throw new FsException(Errno.EBADF, "no open file " + fh);
+        }
+        long size = f.info().size();
+        if (offset >= size || offset < 0) {
+            return 0;
+        }
+        long want = Math.min(dst.byteSize(), size - offset);
+        Inode inode = f.inode();
+        try {
+            long got = inode.volume.backend.read(inode.path, f.info().etag(), offset, dst.asSlice(0, want));
+            if (got != want) {
+                throw new FsException(Errno.EIO, inode.path + ": object is shorter than when opened");
+            }
+            return got;
+        } catch (BackendException e) {
+            throw backendFailure("read " + inode.path, e);
+        }
+    }
+
+    public void release(long fh) {
+        openFiles.remove(fh);
+    }
+
+    public StatFs statfs() {
+        return new StatFs(4096, 1L << 30, inodes.size(), 255);
+    }
+
+    public void access(long ino, int mask) throws FsException {
+        known(ino);
+        if ((mask & W_OK) != 0) {
+            throw new FsException(Errno.EROFS, "read-only");
+        }
+    }
+
+    /** Creating, writing, renaming or removing anything: refused while no backend is writable. */
+    public void refuseMutation(long ino) throws FsException {
+        known(ino);
+        throw new FsException(Errno.EROFS, "read-only file system");
+    }
+
+    /** Open file and directory handles, for metrics and tests. */
+    public int openHandles() {
+        return openFiles.size() + dirHandles.size();
+    }
+
+    int inodeCount() {
+        return inodes.size();
+    }
+
+    long lookupCount(long ino) {
+        return inodes.lookupCount(ino);
+    }
+
+    private Inode known(long ino) throws FsException {
+        Inode inode = inodes.get(ino);
+        if (inode == null) {
+            throw new FsException(Errno.ENOENT, "unknown inode " + ino);
+        }
+        return inode;
+    }
+
+    private Inode directory(long ino) throws FsException {
+        Inode inode = known(ino);
+        if (!inode.directory) {
+            throw new FsException(Errno.ENOTDIR, "not a directory");
+        }
+        return inode;
+    }
+
+    private DirHandle dirHandle(long fh) throws FsException {
+        DirHandle h = dirHandles.get(fh);
+        if (h == null) {
+            throw new FsException(Errno.EBADF, "no open directory " + fh);
+        }
+        return h;
+    }
+
+    /** A child as the backend has it: from a fresh listing of the parent if there is one, else asked directly. */
+    private ObjectInfo childInfo(Inode dir, String name) throws FsException {
+        DirListing l = dir.listing;
+        if (l != null && l.freshAt(System.nanoTime(), ttlNanos)) {
+            ObjectInfo info = l.byName().get(name);
+            if (info == null) {
+                throw new FsException(Errno.ENOENT, "no " + name);
+            }
+            return info;
+        }
+        try {
+            return dir.volume.backend.stat(dir.childPath(name))
+                    .orElseThrow(() -> new FsException(Errno.ENOENT, "no " + name));
+        } catch (BackendException e) {
+            throw backendFailure("stat " + dir.childPath(name), e);
+        }
+    }
+
+    private DirListing listing(Inode dir) throws FsException {
+        DirListing l = dir.listing;
+        long now = System.nanoTime();
+        if (l != null && l.freshAt(now, ttlNanos)) {
+            return l;
+        }
+        TreeMap<String, ObjectInfo> byName = new TreeMap<>();
+        Backend backend = dir.volume.backend;
+        String token = null;
+        try {
+            do {
+                ListPage page = backend.list(dir.dirPath(), token);
+                for (ObjectInfo e : page.entries()) {
+                    // A directory and an object of the same name: the directory wins (documented rule).
+                    if (Paths.isValidName(e.name()) && (e.directory() || !byName.containsKey(e.name()))) {
+                        byName.put(e.name(), e);
+                    }
+                }
+                if (page.next() != null && page.next().equals(token)) {
+                    throw new BackendException(BackendException.Kind.IO, "listing did not advance");
+                }
+                token = page.next();
+            } while (token != null);
+        } catch (BackendException e) {
+            throw backendFailure("list " + dir.dirPath(), e);
+        }
+        l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
+        dir.listing = l;
+        return l;
+    }
+
+    private void refresh(Inode inode) throws FsException {
+        try {
+            Optional<ObjectInfo> info = inode.volume.backend.stat(inode.path);
+            if (info.isEmpty() || info.get().directory()) {
+                throw new FsException(Errno.ENOENT, inode.path + " is gone");
+            }
+            inode.known = new Inode.Known(info.get(), System.nanoTime());
+        } catch (BackendException e) {
+            // Keep serving what we knew: a flaky store should not make a known file disappear.
+            LOG.log(Level.WARNING, "{0}: cannot refresh attributes ({1}); serving the last known ones",
+                    new Object[] {inode.path, e.getMessage()});
+        }
+    }
+
+    private List<ObjectInfo> volumeEntries() {
+        List<ObjectInfo> out = new ArrayList<>();
+        for (Volume v : volumesByName.values()) {
+            out.add(v.root.known.info());
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    private long parentIno(Inode dir) {
+        if (dir.path.isEmpty()) {
+            return ROOT_INO;
+        }
+        int slash = dir.path.lastIndexOf('/');
+        long p = slash < 0 ? dir.volume.root.ino : inodes.peek(dir.volume, dir.path.substring(0, slash));
+        return p != 0 ? p : dir.volume.root.ino;
+    }
+
+    /** readdir shows an inode number even for names not looked up yet; it only has to be non-zero. */
+    private static long unknownIno(ObjectInfo c) {
+        return (c.name().hashCode() & 0x7fffffffL) | (1L << 40);
+    }
+
+    private boolean stale(long atNanos) {
+        return System.nanoTime() - atNanos >= ttlNanos;
+    }
+
+    private Attr attr(Inode inode) {
+        ObjectInfo info = inode.known.info();
+        if (inode.volume == null) {
+            return new Attr(inode.ino, Attr.S_IFDIR | config.dirPerm(), 2, config.uid(), config.gid(), 0, info.mtimeMillis());
+        }
+        BackendConfig bc = inode.volume.config;
+        return inode.directory
+                ? new Attr(inode.ino, Attr.S_IFDIR | bc.dirPerm(), 2, bc.uid(), bc.gid(), 0, info.mtimeMillis())
+                : new Attr(inode.ino, Attr.S_IFREG | bc.filePerm(), 1, bc.uid(), bc.gid(), info.size(), info.mtimeMillis());
+    }
+
+    private static FsException backendFailure(String what, BackendException e) {
+        int errno = Errno.of(e);
+        if (errno != Errno.ENOENT) {
+            LOG.log(Level.WARNING, "{0} failed: {1}", new Object[] {what, e.getMessage()});
+        }
+        return new FsException(errno, what + ": " + e.getMessage());
+    }
+}

@@ -1,0 +1,130 @@
+package dev.msfs.fs;
+
+import dev.msfs.backend.ObjectInfo;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The kernel's view of inode numbers: a number stays valid, and keeps naming the same path, until
+ * the kernel forgets it (FORGET drops the lookup count to zero); numbers are never reused. Nothing
+ * here does I/O, so the lock is only held for map updates.
+ */
+final class InodeTable {
+    private record Key(int volume, String path) {
+    }
+
+    /** Guards {@link #byKey}, every {@link Inode#lookups}, and writes to {@link #byIno}. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Read without the lock: ConcurrentHashMap publishes each inode safely to other threads. */
+    private final Map<Long, Inode> byIno = new ConcurrentHashMap<>();
+    private final Map<Key, Inode> byKey = new HashMap<>();
+    private final AtomicLong nextIno;
+
+    InodeTable(long firstIno) {
+        this.nextIno = new AtomicLong(firstIno);
+    }
+
+    Inode get(long ino) {
+        return byIno.get(ino);
+    }
+
+    /** Registers an inode that lives as long as the mount (root, volume roots). */
+    void addPinned(Inode inode) {
+        lock.lock();
+        try {
+            byIno.put(inode.ino, inode);
+            if (inode.volume != null) {
+                byKey.put(new Key(inode.volume.index, inode.path), inode);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long allocateIno() {
+        return nextIno.getAndIncrement();
+    }
+
+    /**
+     * The inode for {@code path} with one more kernel reference: the existing one (its knowledge
+     * refreshed) or a new one. If the path changed kind (file ↔ directory) it gets a new number;
+     * the old inode stays valid for the kernel until forgotten.
+     */
+    Inode ref(Volume volume, String path, ObjectInfo info, long nowNanos) {
+        Key key = new Key(volume.index, path);
+        lock.lock();
+        try {
+            Inode inode = byKey.get(key);
+            if (inode == null || inode.directory != info.directory()) {
+                inode = new Inode(allocateIno(), volume, path, info.directory(), false, new Inode.Known(info, nowNanos));
+                byKey.put(key, inode);
+                byIno.put(inode.ino, inode);
+            } else {
+                inode.known = new Inode.Known(info, nowNanos);
+            }
+            inode.lookups++;
+            return inode;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One more kernel reference to an inode already held (pinned roots looked up by name). */
+    void ref(Inode inode) {
+        lock.lock();
+        try {
+            inode.lookups++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The kernel dropped {@code n} references; at zero the inode and its number are gone. */
+    void forget(long ino, long n) {
+        lock.lock();
+        try {
+            Inode inode = byIno.get(ino);
+            if (inode == null) {
+                return;
+            }
+            inode.lookups = Math.max(0, inode.lookups - n);
+            if (inode.lookups == 0 && !inode.pinned) {
+                byIno.remove(ino);
+                Key key = new Key(inode.volume.index, inode.path);
+                if (byKey.get(key) == inode) {
+                    byKey.remove(key);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The number a path has now, or 0 if the kernel holds none for it. */
+    long peek(Volume volume, String path) {
+        lock.lock();
+        try {
+            Inode inode = byKey.get(new Key(volume.index, path));
+            return inode == null ? 0 : inode.ino;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long lookupCount(long ino) {
+        lock.lock();
+        try {
+            Inode inode = byIno.get(ino);
+            return inode == null ? 0 : inode.lookups;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int size() {
+        return byIno.size();
+    }
+}

@@ -1,0 +1,291 @@
+package dev.msfs.fuse;
+
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_add_direntry;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_add_direntry_plus;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_attr;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_buf;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_entry;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_err;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_none;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_open;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_statfs;
+import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_xattr;
+
+import dev.msfs.fs.Attr;
+import dev.msfs.fs.DirEntry;
+import dev.msfs.fs.Errno;
+import dev.msfs.fs.FileSystem;
+import dev.msfs.fs.FsException;
+import dev.msfs.fuse.ffi.FuseLowLevel;
+import dev.msfs.fuse.ffi.fuse_conn_info;
+import dev.msfs.fuse.ffi.fuse_forget_data;
+import dev.msfs.fuse.ffi.fuse_lowlevel_ops;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code fuse_lowlevel_ops} table: one thin method per operation, each replying exactly once
+ * on every path, all policy left to {@link FileSystem}. Upcalls arrive on libfuse's worker
+ * threads; none lets an exception reach native code (that would kill the JVM): an
+ * {@link FsException} becomes its errno, anything else is logged and answered with EIO.
+ */
+final class FuseAdapter {
+    private static final Logger LOG = Logger.getLogger(FuseAdapter.class.getName());
+
+    /** What a request does once its arguments are decoded; it sends the reply itself. */
+    @FunctionalInterface
+    private interface Handler {
+        void handle() throws FsException;
+    }
+
+    private final FileSystem fs;
+    private final MountOptions options;
+    private final ThreadLocal<ThreadBuffers> buffers;
+
+    FuseAdapter(FileSystem fs, MountOptions options) {
+        this.fs = fs;
+        this.options = options;
+        this.buffers = ThreadLocal.withInitial(() -> new ThreadBuffers(options.maxRead()));
+    }
+
+    /** Builds the ops table; the upcall stubs live as long as {@code arena}. */
+    MemorySegment opsTable(Arena arena) {
+        MemorySegment ops = fuse_lowlevel_ops.allocate(arena);
+        ops.fill((byte) 0);
+        fuse_lowlevel_ops.init(ops, fuse_lowlevel_ops.init.allocate(this::init, arena));
+        fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(this::lookup, arena));
+        fuse_lowlevel_ops.forget(ops, fuse_lowlevel_ops.forget.allocate(this::forget, arena));
+        fuse_lowlevel_ops.forget_multi(ops, fuse_lowlevel_ops.forget_multi.allocate(this::forgetMulti, arena));
+        fuse_lowlevel_ops.getattr(ops, fuse_lowlevel_ops.getattr.allocate(this::getattr, arena));
+        fuse_lowlevel_ops.opendir(ops, fuse_lowlevel_ops.opendir.allocate(this::opendir, arena));
+        fuse_lowlevel_ops.readdir(ops, fuse_lowlevel_ops.readdir.allocate(this::readdir, arena));
+        fuse_lowlevel_ops.readdirplus(ops, fuse_lowlevel_ops.readdirplus.allocate(this::readdirplus, arena));
+        fuse_lowlevel_ops.releasedir(ops, fuse_lowlevel_ops.releasedir.allocate(this::releasedir, arena));
+        fuse_lowlevel_ops.open(ops, fuse_lowlevel_ops.open.allocate(this::open, arena));
+        fuse_lowlevel_ops.read(ops, fuse_lowlevel_ops.read.allocate(this::read, arena));
+        fuse_lowlevel_ops.release(ops, fuse_lowlevel_ops.release.allocate(this::release, arena));
+        fuse_lowlevel_ops.flush(ops, fuse_lowlevel_ops.flush.allocate(this::flush, arena));
+        fuse_lowlevel_ops.statfs(ops, fuse_lowlevel_ops.statfs.allocate(this::statfs, arena));
+        fuse_lowlevel_ops.getxattr(ops, fuse_lowlevel_ops.getxattr.allocate(this::getxattr, arena));
+        fuse_lowlevel_ops.listxattr(ops, fuse_lowlevel_ops.listxattr.allocate(this::listxattr, arena));
+        fuse_lowlevel_ops.access(ops, fuse_lowlevel_ops.access.allocate(this::access, arena));
+        // Every mutation: EROFS while no backend is writable.
+        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, ino, attr, toSet, fi) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, p, n, np, nn, f) -> refuse(req, p), arena));
+        fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, ino, np, nn) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> refuse(req, parent), arena));
+        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, ino, buf, size, off, fi) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, ino, n, v, s, f) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, ino, n) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, ino, m, o, l, fi) -> refuse(req, ino), arena));
+        return ops;
+    }
+
+    private void init(MemorySegment userdata, MemorySegment connPtr) {
+        try {
+            MemorySegment conn = connPtr.reinterpret(fuse_conn_info.sizeof());
+            int capable = fuse_conn_info.capable(conn);
+            int wanted = FuseLowLevel.FUSE_CAP_ASYNC_READ() | FuseLowLevel.FUSE_CAP_PARALLEL_DIROPS()
+                    | FuseLowLevel.FUSE_CAP_READDIRPLUS() | FuseLowLevel.FUSE_CAP_READDIRPLUS_AUTO();
+            fuse_conn_info.want(conn, fuse_conn_info.want(conn) | (wanted & capable));
+            // Room for many parallel readers without sysfs tuning after the mount (kernel default: 12/9).
+            fuse_conn_info.max_background(conn, options.maxBackground());
+            fuse_conn_info.congestion_threshold(conn, options.maxBackground() * 3 / 4);
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "init failed", t);
+        }
+    }
+
+    private void lookup(MemorySegment req, long parent, MemorySegment namePtr) {
+        guarded(req, "lookup", () -> {
+            ThreadBuffers b = buffers.get();
+            Attr a;
+            try {
+                a = fs.lookup(parent, cString(namePtr));
+            } catch (FsException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+                Structs.fillNegativeEntry(b.entryBuf, fs.entryTtlSeconds());
+                fuse_reply_entry(req, b.entryBuf);
+                return;
+            }
+            Structs.fillEntry(b.entryBuf, a, fs.entryTtlSeconds());
+            fuse_reply_entry(req, b.entryBuf);
+        });
+    }
+
+    private void forget(MemorySegment req, long ino, long nlookup) {
+        try {
+            fs.forget(ino, nlookup);
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "forget failed", t);
+        }
+        fuse_reply_none(req);
+    }
+
+    private void forgetMulti(MemorySegment req, long count, MemorySegment arrayPtr) {
+        try {
+            MemorySegment array = arrayPtr.reinterpret(count * fuse_forget_data.sizeof());
+            for (long i = 0; i < count; i++) {
+                MemorySegment f = fuse_forget_data.asSlice(array, i);
+                fs.forget(fuse_forget_data.ino(f), fuse_forget_data.nlookup(f));
+            }
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "forget_multi failed", t);
+        }
+        fuse_reply_none(req);
+    }
+
+    private void getattr(MemorySegment req, long ino, MemorySegment fi) {
+        guarded(req, "getattr", () -> {
+            ThreadBuffers b = buffers.get();
+            Structs.fillStat(b.statBuf, fs.getattr(ino));
+            fuse_reply_attr(req, b.statBuf, fs.entryTtlSeconds());
+        });
+    }
+
+    private void opendir(MemorySegment req, long ino, MemorySegment fiPtr) {
+        guarded(req, "opendir", () -> {
+            MemorySegment fi = FileInfo.at(fiPtr);
+            FileInfo.setHandle(fi, fs.opendir(ino));
+            fuse_reply_open(req, fi);
+        });
+    }
+
+    private void readdir(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
+        guarded(req, "readdir", () -> {
+            ThreadBuffers b = buffers.get();
+            List<DirEntry> entries = fs.readdir(FileInfo.handle(FileInfo.at(fiPtr)), offset);
+            MemorySegment buf = b.reply(size);
+            long used = 0;
+            for (DirEntry e : entries) {
+                Structs.fillDirentStat(b.statBuf, e.ino(), e.directory());
+                long need = fuse_add_direntry(req, buf.asSlice(used), size - used, b.cString(e.name()), b.statBuf,
+                        e.nextOffset());
+                if (need > size - used) {
+                    break;
+                }
+                used += need;
+            }
+            fuse_reply_buf(req, buf, used);
+        });
+    }
+
+    private void readdirplus(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
+        guarded(req, "readdirplus", () -> {
+            ThreadBuffers b = buffers.get();
+            long fh = FileInfo.handle(FileInfo.at(fiPtr));
+            MemorySegment buf = b.reply(size);
+            long used = 0;
+            for (DirEntry e : fs.readdir(fh, offset)) {
+                MemorySegment name = b.cString(e.name());
+                // Size first: the entry's lookup is counted only once it surely goes into the reply.
+                long need = fuse_add_direntry_plus(req, MemorySegment.NULL, 0, name, MemorySegment.NULL, 0);
+                if (need > size - used) {
+                    break;
+                }
+                Structs.fillEntry(b.entryBuf, fs.readdirplusAttr(fh, e), fs.entryTtlSeconds());
+                used += fuse_add_direntry_plus(req, buf.asSlice(used), size - used, name, b.entryBuf, e.nextOffset());
+            }
+            fuse_reply_buf(req, buf, used);
+        });
+    }
+
+    private void releasedir(MemorySegment req, long ino, MemorySegment fiPtr) {
+        guarded(req, "releasedir", () -> {
+            fs.releasedir(FileInfo.handle(FileInfo.at(fiPtr)));
+            fuse_reply_err(req, 0);
+        });
+    }
+
+    private void open(MemorySegment req, long ino, MemorySegment fiPtr) {
+        guarded(req, "open", () -> {
+            MemorySegment fi = FileInfo.at(fiPtr);
+            FileInfo.setHandle(fi, fs.open(ino, FileInfo.openFlags(fi)));
+            if (options.directIo()) {
+                FileInfo.setBits(fi, FileInfo.DIRECT_IO);
+            }
+            fuse_reply_open(req, fi);
+        });
+    }
+
+    private void read(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
+        guarded(req, "read", () -> {
+            MemorySegment buf = buffers.get().reply(size);
+            long n = fs.read(FileInfo.handle(FileInfo.at(fiPtr)), offset, buf);
+            fuse_reply_buf(req, buf, n);
+        });
+    }
+
+    private void release(MemorySegment req, long ino, MemorySegment fiPtr) {
+        guarded(req, "release", () -> {
+            fs.release(FileInfo.handle(FileInfo.at(fiPtr)));
+            fuse_reply_err(req, 0);
+        });
+    }
+
+    private void flush(MemorySegment req, long ino, MemorySegment fi) {
+        guarded(req, "flush", () -> fuse_reply_err(req, 0));
+    }
+
+    private void statfs(MemorySegment req, long ino) {
+        guarded(req, "statfs", () -> {
+            ThreadBuffers b = buffers.get();
+            Structs.fillStatvfs(b.statvfsBuf, fs.statfs());
+            fuse_reply_statfs(req, b.statvfsBuf);
+        });
+    }
+
+    private void getxattr(MemorySegment req, long ino, MemorySegment name, long size) {
+        guarded(req, "getxattr", () -> {
+            fs.getattr(ino);
+            fuse_reply_err(req, Errno.ENODATA);
+        });
+    }
+
+    private void listxattr(MemorySegment req, long ino, long size) {
+        guarded(req, "listxattr", () -> {
+            fs.getattr(ino);
+            if (size == 0) {
+                fuse_reply_xattr(req, 0);
+            } else {
+                fuse_reply_buf(req, MemorySegment.NULL, 0);
+            }
+        });
+    }
+
+    private void access(MemorySegment req, long ino, int mask) {
+        guarded(req, "access", () -> {
+            fs.access(ino, mask);
+            fuse_reply_err(req, 0);
+        });
+    }
+
+    private void refuse(MemorySegment req, long ino) {
+        guarded(req, "mutation", () -> fs.refuseMutation(ino));
+    }
+
+    private static void guarded(MemorySegment req, String op, Handler handler) {
+        try {
+            handler.handle();
+        } catch (FsException e) {
+            fuse_reply_err(req, e.errno());
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, op + " failed unexpectedly; answered EIO", t);
+            fuse_reply_err(req, Errno.EIO);
+        }
+    }
+
+    private static String cString(MemorySegment pointer) {
+        return pointer.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+}
