@@ -22,14 +22,12 @@ import java.util.Optional;
  * nor directories (sockets, devices, dangling links) are left out.
  */
 public final class LocalBackend implements Backend {
-    private final Path base;
-    private final String prefix;
+    private final Path root;
     private final int pageSize;
 
     /** @param prefix a sub-path of base ("" or ending in '/') that acts as the root, like an S3 prefix */
     public LocalBackend(Path base, String prefix, int pageSize) {
-        this.base = base.toAbsolutePath().normalize();
-        this.prefix = prefix;
+        this.root = base.toAbsolutePath().resolve(prefix).normalize();
         this.pageSize = pageSize > 0 ? pageSize : 1000;
     }
 
@@ -99,9 +97,9 @@ public final class LocalBackend implements Backend {
     }
 
     private Path resolve(String path) throws BackendException {
-        Path p = base.resolve(prefix + path).normalize();
-        if (!p.startsWith(base)) {
-            throw new BackendException(BackendException.Kind.NOT_FOUND, "path escapes the base directory: " + path);
+        Path p = root.resolve(path).normalize();
+        if (!p.startsWith(root)) {
+            throw new BackendException(BackendException.Kind.NOT_FOUND, "path escapes the backend's root: " + path);
         }
         return p;
     }

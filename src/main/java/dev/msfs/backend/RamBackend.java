@@ -55,27 +55,33 @@ public final class RamBackend implements Backend {
         }
     }
 
+    /**
+     * Continuation tokens are the last entry's form: its name, plus '/' for a directory, so that an
+     * object "x" and a directory "x/" are distinct entries even across a page boundary.
+     */
     @Override
     public ListPage list(String dir, String continuation) {
         List<ObjectInfo> page = new ArrayList<>();
         String last = null;
-        for (Map.Entry<String, Obj> e : objects.tailMap(continuation == null ? dir : dir + continuation).entrySet()) {
+        String from = dir + (continuation == null ? "" : continuation);
+        for (Map.Entry<String, Obj> e : objects.tailMap(from, true).entrySet()) {
             if (!e.getKey().startsWith(dir)) {
                 break;
             }
             String rest = e.getKey().substring(dir.length());
             int slash = rest.indexOf('/');
-            String name = slash < 0 ? rest : rest.substring(0, slash);
-            if (name.isEmpty() || name.equals(last) || (continuation != null && name.compareTo(continuation) <= 0)) {
+            String form = slash < 0 ? rest : rest.substring(0, slash + 1);
+            if (form.isEmpty() || form.equals("/") || form.equals(last)
+                    || (continuation != null && form.compareTo(continuation) <= 0)) {
                 continue;
             }
             if (page.size() == limits.maxListPageSize()) {
                 return new ListPage(page, last);
             }
             Obj o = e.getValue();
-            page.add(slash < 0 ? new ObjectInfo(name, false, o.bytes.byteSize(), o.mtime, o.etag)
-                    : ObjectInfo.dir(name, o.mtime));
-            last = name;
+            page.add(slash < 0 ? new ObjectInfo(form, false, o.bytes.byteSize(), o.mtime, o.etag)
+                    : ObjectInfo.dir(rest.substring(0, slash), o.mtime));
+            last = form;
         }
         return new ListPage(page, null);
     }

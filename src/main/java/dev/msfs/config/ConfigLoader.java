@@ -75,8 +75,13 @@ public final class ConfigLoader {
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file + ": no such config file");
         }
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file.toString(), r);
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (name.endsWith(".json")) {
+                // JSON allows tabs between tokens, YAML does not; a raw tab can only be whitespace in valid JSON.
+                text = text.replace('\t', ' ');
+            }
+            return parse(file.toString(), new java.io.StringReader(text));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }

@@ -1,0 +1,166 @@
+package dev.msfs.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final String PSEUDO = """
+            msfs_version: 1
+            backends:
+              - dir_name: p
+                backend_type: PSEUDO
+                PSEUDO: {files_at_depth_0: 3, subdirectories_at_depth_0: 2, files_at_depth_1: 1, file_size: 100}
+            """;
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("HOME", "/home/u", "BUCKET", "data"), 1000, 1000);
+
+    private MsfsConfig parse(String yaml) throws ConfigException {
+        return loader.parse("test.yaml", new StringReader(yaml));
+    }
+
+    private String error(String yaml) {
+        return assertThrows(ConfigException.class, () -> parse(yaml)).getMessage();
+    }
+
+    @Test
+    void defaultsFollowMsfs() throws ConfigException {
+        MsfsConfig c = parse(PSEUDO);
+        assertEquals("msfs", c.mountname());
+        assertEquals("/mnt", c.mountpoint());
+        assertEquals(0555, c.dirPerm());
+        assertTrue(c.allowOther());
+        assertEquals(10_000, c.entryAttrTtlMillis());
+        assertEquals(1000, c.uid());
+        BackendConfig b = c.backends().getFirst();
+        assertEquals("p", b.dirName());
+        assertTrue(b.readonly());
+        assertEquals(0555, b.dirPerm());
+        assertEquals(0444, b.filePerm());
+        TypeSettings.Pseudo p = assertInstanceOf(TypeSettings.Pseudo.class, b.settings());
+        assertArrayEquals(new long[] {3, 1, 0, 0}, p.filesAtDepth());
+        assertEquals("file_%08X", p.fileNameFormat());
+    }
+
+    @Test
+    void jsonIsReadByExtensionToo(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.json");
+        Files.writeString(f, "{\n\t\"msfs_version\": 1,\n\t\"mountpoint\": \"/x\",\n\t\"backends\": [{\"dir_name\": \"l\","
+                + " \"backend_type\": \"LOCAL\", \"LOCAL\": {\"base_path\": \"~/data\"}}]\n}\n");
+        MsfsConfig c = loader.load(f);
+        assertEquals("/x", c.mountpoint());
+        assertEquals(Path.of("/home/u/data"), ((TypeSettings.Local) c.backends().getFirst().settings()).basePath());
+    }
+
+    @Test
+    void otherExtensionsAreRefused(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("c.toml");
+        Files.writeString(f, PSEUDO);
+        assertTrue(assertThrows(ConfigException.class, () -> loader.load(f)).getMessage().contains(".yaml, .yml or .json"));
+    }
+
+    @Test
+    void variablesAreSubstitutedInValues() throws ConfigException {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                mountpoint: ${MNT:=/mnt/${BUCKET}}
+                entry_attr_ttl: ${TTL:-2500}
+                backends:
+                  - {dir_name: "$BUCKET", backend_type: RAM}
+                """);
+        assertEquals("/mnt/data", c.mountpoint());
+        assertEquals(2500, c.entryAttrTtlMillis());
+        assertEquals("data", c.backends().getFirst().dirName());
+    }
+
+    @Test
+    void mountpointFromEnvironmentWins() throws ConfigException {
+        ConfigLoader withEnv = new ConfigLoader(Map.of("MSFS_MOUNTPOINT", "/elsewhere"), 0, 0);
+        assertEquals("/elsewhere", withEnv.parse("t.yaml", new StringReader(PSEUDO)).mountpoint());
+    }
+
+    @Test
+    void octalPermissionsInEveryWriting() throws ConfigException {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                dir_perm: 0750
+                backends:
+                  - {dir_name: a, backend_type: RAM, dir_perm: "700", file_perm: 640}
+                """);
+        assertEquals(0750, c.dirPerm());
+        assertEquals(0700, c.backends().getFirst().dirPerm());
+        assertEquals(0640, c.backends().getFirst().filePerm());
+    }
+
+    @Test
+    void unknownKeysAreErrorsWithASuggestion() {
+        String m = error(PSEUDO + "entry_atr_ttl: 5\n");
+        assertTrue(m.contains("test.yaml:6: entry_atr_ttl: unknown key (did you mean \"entry_attr_ttl\"?)"), m);
+        m = error(PSEUDO.replace("file_size", "file_sise"));
+        assertTrue(m.contains("backends[0].PSEUDO.file_sise: unknown key (did you mean \"file_size\"?)"), m);
+    }
+
+    @Test
+    void msfsKeysNotActedOnAreReportedNotIgnored() throws ConfigException {
+        MsfsConfig c = parse(PSEUDO + "cache_lines: 64\n");
+        assertEquals(java.util.List.of("cache_lines"), c.acceptedNotUsed());
+    }
+
+    @Test
+    void errorsNameFileLineAndKeyPath() {
+        assertEquals("test.yaml:4: backends[0].backend_type: unknown backend_type \"S4\": expected one of S3, AIStore, GCS,"
+                + " RAM, PSEUDO, LOCAL", error(PSEUDO.replace("PSEUDO\n", "S4\n")));
+        assertTrue(error(PSEUDO.replace("file_size: 100", "file_size: -1")).contains("file_size: -1 is out of range"));
+        assertTrue(error(PSEUDO.replace("file_size: 100", "file_size: big")).contains("expected a whole number, got \"big\""));
+        assertTrue(error(PSEUDO + "dir_perm: \"999\"\n").contains("dir_perm: expected octal"));
+        assertTrue(error(PSEUDO + "allow_other: maybe\n").contains("allow_other: expected true or false"));
+    }
+
+    @Test
+    void structuralRules() {
+        assertTrue(error(PSEUDO + "  - {dir_name: p, backend_type: RAM}\n").contains("is used by another backend"));
+        assertTrue(error("msfs_version: 1\nbackends: []\n").contains("at least one backend"));
+        assertTrue(error(PSEUDO.replace("msfs_version: 1", "msfs_version: 3")).contains("unknown version 3"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, prefix: x}\n")
+                .contains("prefix: \"x\" must end with '/'"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: S3}\n")
+                .contains("backends[0].bucket_container_name: required key is missing"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, PSEUDO: {}}\n")
+                .contains("section PSEUDO does not belong to backend_type RAM"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: .., backend_type: RAM}\n")
+                .contains("cannot be a directory name"));
+        assertTrue(error(PSEUDO.replace("backend_type: PSEUDO", "backend_type: PSEUDO\n    readonly: false"))
+                .contains("PSEUDO backends are read-only"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: PSEUDO, PSEUDO: {files_at_depth_1: 2}}\n")
+                .contains("no directory exists at depth 1"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, RAM: {max_total_objects: 0}}\n")
+                .contains("max_total_objects: 0 is out of range"));
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: LOCAL}\n")
+                .contains("backends[0].LOCAL: required key is missing"));
+    }
+
+    @Test
+    void syntaxErrorsGiveTheLineButNeverTheText() {
+        String m = error("msfs_version: 1\nbackends:\n  - dir_name: a\n    secret_access_key: \"s3cr3t\n    x: [\n");
+        assertTrue(m.startsWith("test.yaml:"), m);
+        assertTrue(m.contains("not valid YAML/JSON"), m);
+        assertFalse(m.contains("s3cr3t"), m);
+    }
+
+    @Test
+    void emptyFileAndNonMapping() {
+        assertTrue(error("").contains("empty"));
+        assertTrue(error("- a\n- b\n").contains("must be a mapping"));
+        assertTrue(error(PSEUDO + "mountname: [a]\n").contains("mountname: expected a single value"));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.msfs.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendException;
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.ObjectInfo;
+import dev.msfs.backend.RamBackend;
+import dev.msfs.config.BackendConfig;
+import dev.msfs.config.BackendType;
+import dev.msfs.config.MsfsConfig;
+import dev.msfs.config.TypeSettings;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class FileSystemTest {
+    private static final int O_RDONLY = 0;
+    private static final int O_WRONLY = 1;
+
+    private final RamBackend ram = new RamBackend(new TypeSettings.Ram(3, 1000, 1 << 20));
+
+    static MsfsConfig config(String... dirNames) {
+        List<BackendConfig> backends = java.util.Arrays.stream(dirNames)
+                .map(n -> new BackendConfig(n, BackendType.RAM, "", "", true, 7, 8, 0555, 0444, 0, 0,
+                        new TypeSettings.Ram(3, 1000, 1 << 20)))
+                .toList();
+        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, backends, List.of());
+    }
+
+    private FileSystem fs(Backend... backends) {
+        String[] names = new String[backends.length];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "b" + i;
+        }
+        return new FileSystem(config(names), List.of(backends));
+    }
+
+    private static int errno(FsCall call) {
+        return assertThrows(FsException.class, call::run).errno();
+    }
+
+    private interface FsCall {
+        void run() throws Exception;
+    }
+
+    @Test
+    void rootListsOneDirectoryPerBackend() throws FsException {
+        FileSystem fs = fs(ram, ram);
+        Attr root = fs.getattr(FileSystem.ROOT_INO);
+        assertEquals(Attr.S_IFDIR | 0755, root.mode());
+        long fh = fs.opendir(FileSystem.ROOT_INO);
+        assertEquals(List.of(".", "..", "b0", "b1"), fs.readdir(fh, 0).stream().map(DirEntry::name).toList());
+        Attr b1 = fs.lookup(FileSystem.ROOT_INO, "b1");
+        assertEquals(Attr.S_IFDIR | 0555, b1.mode());
+        assertEquals(7, b1.uid());
+        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(FileSystem.ROOT_INO, "b2")));
+    }
+
+    @Test
+    void inodeNumbersStayWhileTheKernelHoldsThemAndAreNeverReused() throws FsException {
+        ram.put("d/f", new byte[] {1, 2, 3});
+        FileSystem fs = fs(ram);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long d = fs.lookup(vol, "d").ino();
+        long f1 = fs.lookup(d, "f").ino();
+        assertEquals(f1, fs.lookup(d, "f").ino());
+        assertEquals(2, fs.lookupCount(f1));
+        fs.forget(f1, 1);
+        assertEquals(3, fs.getattr(f1).size());
+        fs.forget(f1, 1);
+        assertEquals(Errno.ENOENT, errno(() -> fs.getattr(f1)));
+        long f2 = fs.lookup(d, "f").ino();
+        assertNotEquals(f1, f2);
+        fs.forget(vol, 100); // volume roots are pinned
+        assertEquals(Attr.S_IFDIR | 0555, fs.getattr(vol).mode());
+    }
+
+    @Test
+    void readdirOffsetsAreStableAndSortedAcrossPages() throws FsException {
+        for (String k : List.of("d/c", "d/a", "d/e/x", "d/b", "d/ä", "d/a b")) {
+            ram.put(k, new byte[1]);
+        }
+        FileSystem fs = fs(ram);
+        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "d").ino();
+        long fh = fs.opendir(d);
+        List<DirEntry> all = fs.readdir(fh, 0);
+        assertEquals(List.of(".", "..", "a", "a b", "b", "c", "e", "ä"), all.stream().map(DirEntry::name).toList());
+        ram.put("d/0", new byte[1]); // a change after opendir does not shift this handle's offsets
+        for (DirEntry e : all) {
+            List<DirEntry> rest = fs.readdir(fh, e.nextOffset());
+            assertEquals(all.subList((int) e.nextOffset(), all.size()), rest);
+        }
+        assertTrue(all.get(6).directory());
+        fs.releasedir(fh);
+        assertEquals(Errno.EBADF, errno(() -> fs.readdir(fh, 0)));
+    }
+
+    @Test
+    void readdirplusCountsALookupForRealEntriesOnly() throws FsException {
+        ram.put("d/f", new byte[5]);
+        FileSystem fs = fs(ram);
+        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "d").ino();
+        long fh = fs.opendir(d);
+        List<DirEntry> entries = fs.readdir(fh, 0);
+        assertEquals(d, fs.readdirplusAttr(fh, entries.get(0)).ino());
+        assertEquals(1, fs.lookupCount(d));
+        Attr f = fs.readdirplusAttr(fh, entries.get(2));
+        assertEquals(5, f.size());
+        assertEquals(1, fs.lookupCount(f.ino()));
+    }
+
+    @Test
+    void openReadAndTheReadOnlyRules() throws FsException {
+        ram.put("f", new byte[] {10, 11, 12, 13});
+        FileSystem fs = fs(ram);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long f = fs.lookup(vol, "f").ino();
+        assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_WRONLY)));
+        assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_RDONLY | 01000)));
+        assertEquals(Errno.EISDIR, errno(() -> fs.open(vol, O_RDONLY)));
+        assertEquals(Errno.ENOTDIR, errno(() -> fs.lookup(f, "x")));
+        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(vol, "missing")));
+        assertEquals(Errno.EROFS, errno(() -> fs.refuseMutation(vol)));
+        assertEquals(Errno.EROFS, errno(() -> fs.access(f, 2)));
+        fs.access(f, 4);
+        long fh = fs.open(f, O_RDONLY);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(8);
+            assertEquals(3, fs.read(fh, 1, dst));
+            assertEquals(12, dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1));
+            assertEquals(0, fs.read(fh, 4, dst));
+            assertEquals(0, fs.read(fh, Long.MAX_VALUE, dst));
+            ram.put("f", new byte[] {1, 2, 3, 4}); // a new version under an open handle
+            assertEquals(Errno.EIO, errno(() -> fs.read(fh, 0, dst)));
+        }
+        fs.release(fh);
+        assertEquals(Errno.EBADF, errno(() -> fs.read(fh, 0, MemorySegment.ofArray(new byte[1]))));
+    }
+
+    @Test
+    void aDirectoryWinsOverAnObjectOfTheSameName() throws FsException {
+        ram.put("x", new byte[1]);
+        ram.put("x/y", new byte[2]);
+        FileSystem fs = fs(ram);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long fh = fs.opendir(vol);
+        List<DirEntry> entries = fs.readdir(fh, 2);
+        assertEquals(1, entries.size());
+        assertTrue(entries.getFirst().directory());
+        assertTrue(fs.lookup(vol, "x").isDirectory());
+    }
+
+    @Test
+    void backendFailuresMapTruthfully() throws FsException {
+        Backend failing = new Backend() {
+            @Override
+            public ListPage list(String dir, String continuation) throws BackendException {
+                throw new BackendException(BackendException.Kind.IO, "connection reset");
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String path) throws BackendException {
+                throw new BackendException(BackendException.Kind.ACCESS_DENIED, "403");
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
+                throw new BackendException(BackendException.Kind.TIMEOUT, "deadline");
+            }
+        };
+        FileSystem fs = fs(failing);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        assertEquals(Errno.EIO, errno(() -> fs.opendir(vol)));
+        assertEquals(Errno.EACCES, errno(() -> fs.lookup(vol, "f")));
+        assertEquals(Errno.EIO, Errno.of(new BackendException(BackendException.Kind.CHANGED, "")));
+        assertEquals(Errno.ENOENT, Errno.of(new BackendException(BackendException.Kind.NOT_FOUND, "")));
+    }
+
+    @Test
+    void listingsThatDoNotAdvanceFailInsteadOfLooping() throws FsException {
+        Backend stuck = new Backend() {
+            @Override
+            public ListPage list(String dir, String continuation) {
+                return new ListPage(List.of(ObjectInfo.dir("d", 0)), "same");
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String path) {
+                return Optional.empty();
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, MemorySegment dst) {
+                return 0;
+            }
+        };
+        FileSystem fs = fs(stuck);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        assertEquals(Errno.EIO, errno(() -> fs.opendir(vol)));
+    }
+}
