@@ -12,6 +12,18 @@ final class Logging {
     private Logging() {
     }
 
+    /**
+     * JUL's own shutdown hook resets the LogManager, which drops every handler while our hook is
+     * still unmounting; this manager keeps them so the last lines of a SIGTERM are written.
+     * Installed by {@link Main} before any logger exists.
+     */
+    public static final class KeepHandlersAtExit extends java.util.logging.LogManager {
+        @Override
+        public void reset() {
+            // Handlers are managed by setup(); nothing to undo at exit.
+        }
+    }
+
     static void setup(String level) {
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {

@@ -14,6 +14,7 @@ public final class Main {
     static final int EXIT_FAILURE = 1;
 
     public static void main(String[] args) {
+        System.setProperty("java.util.logging.manager", Logging.KeepHandlersAtExit.class.getName());
         System.exit(run(args));
     }
 

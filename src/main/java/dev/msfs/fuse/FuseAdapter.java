@@ -56,6 +56,7 @@ final class FuseAdapter {
         MemorySegment ops = fuse_lowlevel_ops.allocate(arena);
         ops.fill((byte) 0);
         fuse_lowlevel_ops.init(ops, fuse_lowlevel_ops.init.allocate(this::init, arena));
+        fuse_lowlevel_ops.destroy(ops, fuse_lowlevel_ops.destroy.allocate(this::destroy, arena));
         fuse_lowlevel_ops.lookup(ops, fuse_lowlevel_ops.lookup.allocate(this::lookup, arena));
         fuse_lowlevel_ops.forget(ops, fuse_lowlevel_ops.forget.allocate(this::forget, arena));
         fuse_lowlevel_ops.forget_multi(ops, fuse_lowlevel_ops.forget_multi.allocate(this::forgetMulti, arena));
@@ -101,6 +102,15 @@ final class FuseAdapter {
             fuse_conn_info.congestion_threshold(conn, options.maxBackground() * 3 / 4);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "init failed", t);
+        }
+    }
+
+    /** The session is going away (after unmount): nothing is held that the JVM will not free. */
+    private void destroy(MemorySegment userdata) {
+        try {
+            LOG.fine(() -> "session destroyed with " + fs.openHandles() + " handle(s) still open");
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "destroy failed", t);
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,10 +24,12 @@ public final class MountPoints {
         return false;
     }
 
-    /** A FUSE mount whose daemon died: the directory answers ENOTCONN. */
+    /**
+     * A FUSE mount whose daemon died: the directory answers ENOTCONN. Opening it is the probe,
+     * since opendir always reaches the daemon while stat may be answered from the kernel's cache.
+     */
     public static boolean isStale(Path dir) {
-        try {
-            Files.readAttributes(dir, BasicFileAttributes.class);
+        try (var entries = Files.newDirectoryStream(dir)) {
             return false;
         } catch (FileSystemException e) {
             return e.getReason() != null && e.getReason().contains("not connected");

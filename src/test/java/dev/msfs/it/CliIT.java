@@ -1,0 +1,81 @@
+package dev.msfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a user sees from the command line when things are wrong: one line, a status, no stack trace. */
+class CliIT {
+    private static void assertOneLineError(MsfsProcess.Result r, int status, String fragment) {
+        assertEquals(status, r.status(), r.err());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("msfs: error: "), err);
+        assertTrue(err.contains(fragment), err);
+        assertFalse(err.contains("\n"), "more than one line: " + err);
+        assertFalse(err.contains("\tat "), "stack trace: " + err);
+    }
+
+    @Test
+    void aBadConfigNamesFileLineAndKey(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "msfs_version: 1\nbackends:\n  - dir_name: x\n    backend_type: PSEUDO\n    PSUEDO: {}\n");
+        assertOneLineError(MsfsProcess.run("mount", "--config", bad.toString(), dir.toString()), 2,
+                bad + ":5: backends[0].PSUEDO: unknown key (did you mean \"PSEUDO\"?)");
+        assertOneLineError(MsfsProcess.run("check-config", bad.toString()), 2, "did you mean");
+        assertOneLineError(MsfsProcess.run("mount", "--config", dir.resolve("none.yaml").toString(), dir.toString()), 2,
+                "no such config file");
+    }
+
+    @Test
+    void aMissingMountpointIsNamed(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("not-here");
+        assertOneLineError(MsfsProcess.run("mount", "--demo", missing.toString()), 1,
+                "mount point " + missing + " is not an existing directory");
+    }
+
+    @Test
+    void aMountpointAlreadyMountedIsRefused(@TempDir Path mnt) throws Exception {
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--demo")) {
+            assertOneLineError(MsfsProcess.run("mount", "--demo", mnt.toString()), 1, "is already mounted");
+            assertTrue(msfs.process().isAlive());
+        }
+    }
+
+    @Test
+    void aBackendThatCannotBeBuiltIsAConfigError(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: l, backend_type: LOCAL, LOCAL: {base_path: "
+                + dir.resolve("absent") + "}}\n");
+        assertOneLineError(MsfsProcess.run("mount", "--config", cfg.toString(), dir.toString()), 2,
+                "LOCAL.base_path " + dir.resolve("absent") + " is not a directory");
+    }
+
+    @Test
+    void everyShippedExampleIsValid() throws Exception {
+        try (Stream<Path> examples = Files.list(Path.of("config-examples"))) {
+            for (Path e : examples.filter(p -> p.toString().matches(".*\\.(yaml|yml|json)")).toList()) {
+                MsfsProcess.Result r = MsfsProcess.run("check-config", e.toString());
+                assertEquals(0, r.status(), e + ": " + r.err());
+                assertTrue(r.out().contains(": valid"), r.out());
+            }
+        }
+    }
+
+    @Test
+    void versionAndHelp() throws Exception {
+        MsfsProcess.Result v = MsfsProcess.run("version");
+        assertEquals(0, v.status());
+        assertTrue(v.out().contains("libfuse 3."), v.out());
+        for (String cmd : new String[] {"mount", "check-config", "version"}) {
+            MsfsProcess.Result h = MsfsProcess.run(cmd, "--help");
+            assertEquals(0, h.status(), cmd);
+            assertTrue(h.out().startsWith("Usage: msfs " + cmd), h.out());
+        }
+    }
+}
