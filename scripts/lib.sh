@@ -1,0 +1,48 @@
+# Shared set-up for scripts/demo, scripts/test and bench/: system packages, Java 25, the jar.
+# Sourced, not run. Works as root on a fresh Debian 12 machine; never asks questions.
+
+msfs_die() { echo "msfs setup: $*" >&2; exit 1; }
+
+# Installs the Debian packages named that are not installed yet (one apt-get run at most).
+msfs_packages() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || msfs_die "need root to install: ${missing[*]} (or install them yourself)"
+  echo "msfs setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || msfs_die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || msfs_die "apt-get install ${missing[*]} failed"
+}
+
+# Selects a JDK of version 25 or later: $JAVA_HOME if it is one, else the first under /usr/lib/jvm.
+msfs_java() {
+  local candidates=("${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*)
+  for home in "${candidates[@]}"; do
+    [ -n "$home" ] && [ -x "$home/bin/javac" ] || continue
+    local v; v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$home" PATH="$home/bin:$PATH"
+      # Maven's bundled Guava uses sun.misc.Unsafe; JDK 25 warns about it on every build.
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      return 0
+    fi
+  done
+  msfs_die "no JDK 25 found (looked at \$JAVA_HOME and /usr/lib/jvm); install Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64"
+}
+
+# Everything the build and tests need, then Java.
+msfs_setup() {
+  msfs_packages fuse3 libfuse3-3 "$@"
+  command -v mvn >/dev/null || msfs_packages maven
+  msfs_java
+}
+
+# Builds target/msfs.jar unless it is newer than every source file.
+msfs_build_jar() {
+  if [ -f target/msfs.jar ] && [ -z "$(find pom.xml src/main -newer target/msfs.jar -print -quit)" ]; then
+    return 0
+  fi
+  echo "msfs setup: building target/msfs.jar" >&2
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests || msfs_die "build failed"
+}
