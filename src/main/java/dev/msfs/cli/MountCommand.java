@@ -68,15 +68,23 @@ final class MountCommand implements Callable<Integer> {
             if (problem != null) {
                 return fail(Main.EXIT_FAILURE, problem);
             }
-            MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(), false,
-                    MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
-            FuseSession session = FuseSession.mount(new FileSystem(cfg, backends), options);
+            MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
+                    cfg.directIo(), MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
+            FileSystem fs = new FileSystem(cfg, backends);
+            FuseSession session;
+            try {
+                session = FuseSession.mount(fs, options);
+            } catch (FuseException e) {
+                fs.close();
+                throw e;
+            }
             CountDownLatch cleanedUp = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp), "msfs-shutdown"));
             LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir);
             try {
                 session.serve();
             } finally {
+                fs.close();
                 backends.forEach(Backend::close);
                 LOG.info(() -> "unmounted " + dir);
                 cleanedUp.countDown();

@@ -23,13 +23,17 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Turns an MSFS config file (YAML or JSON, by extension) into a validated {@link MsfsConfig}. */
 public final class ConfigLoader {
     public static final long DEFAULT_ENTRY_ATTR_TTL_MILLIS = 10_000;
+    public static final long DEFAULT_CACHE_LINE_SIZE = 10L << 20;
+    public static final int DEFAULT_CACHE_LINES = 128;
+    public static final int DEFAULT_CACHE_LINES_TO_PREFETCH = 4;
 
     private static final Set<String> GLOBAL_KEYS = Set.of("msfs_version", "mountname", "mountpoint", "uid", "gid",
-            "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "backends");
+            "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "cache_line_size", "cache_lines",
+            "cache_lines_to_prefetch", "direct_io", "backends");
     /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
     private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
-                    "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval", "cache_line_size",
-                    "cache_lines", "cache_lines_to_prefetch", "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
+                    "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
+                    "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
                     "cache_dir_path", "process_memory_limit", "auto_sighup_interval", "endpoint", "fuse_fd_per_worker",
                     "cache_storage", "mapped_cache", "cache_backend", "metadata_cache_paging_mode", "pebble_cache_size",
                     "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
@@ -131,6 +135,16 @@ public final class ConfigLoader {
         if (workers == 0) {
             workers = Math.max(10, 2 * Runtime.getRuntime().availableProcessors());
         }
+        long lineSize = top.integer("cache_line_size", DEFAULT_CACHE_LINE_SIZE, 4096, 1L << 32);
+        if (lineSize % 4096 != 0) {
+            throw top.error("cache_line_size", lineSize + " is not a multiple of 4096 (cache lines are page aligned)");
+        }
+        int lines = (int) top.integer("cache_lines", DEFAULT_CACHE_LINES, 1, 1 << 24);
+        int prefetch = (int) top.integer("cache_lines_to_prefetch", DEFAULT_CACHE_LINES_TO_PREFETCH, 0, 1 << 24);
+        if (prefetch >= lines) {
+            throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
+        }
+        boolean directIo = top.bool("direct_io", false);
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();
         for (NodeReader b : top.mappings("backends")) {
@@ -144,8 +158,8 @@ public final class ConfigLoader {
             throw top.error("backends", "at least one backend is needed");
         }
         top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
-        return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers,
-                List.copyOf(backends), List.copyOf(notYetUsed));
+        return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers, lineSize, lines,
+                prefetch, directIo, List.copyOf(backends), List.copyOf(notYetUsed));
     }
 
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {

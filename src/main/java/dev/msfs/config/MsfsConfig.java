@@ -7,9 +7,14 @@ import java.util.List;
  *
  * @param entryAttrTtlMillis how long the kernel may cache entries and attributes (and we cache listings)
  * @param fuseWorkers        most libfuse worker threads; the loop starts more up to this as requests block
+ * @param cacheLineSize      bytes per cache line: the unit of fetching and of residency
+ * @param cacheLines         lines in the cache arena (its size is cacheLines × cacheLineSize)
+ * @param cacheLinesToPrefetch most lines a sequential reader has fetched ahead of it
+ * @param directIo           open files with direct_io: every read reaches msfs (no kernel page cache, no mmap)
  * @param acceptedNotUsed    key paths present in the file that this build accepts but does not act on
  */
 public record MsfsConfig(String source, String mountname, String mountpoint, int uid, int gid, int dirPerm,
-                         boolean allowOther, long entryAttrTtlMillis, int fuseWorkers,
+                         boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
+                         int cacheLines, int cacheLinesToPrefetch, boolean directIo,
                          List<BackendConfig> backends, List<String> acceptedNotUsed) {
 }

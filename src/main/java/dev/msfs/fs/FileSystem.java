@@ -5,6 +5,10 @@ import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.Paths;
+import dev.msfs.cache.CacheStats;
+import dev.msfs.cache.DataCache;
+import dev.msfs.cache.ObjectRef;
+import dev.msfs.cache.ReadAhead;
 import dev.msfs.config.BackendConfig;
 import dev.msfs.config.MsfsConfig;
 import java.lang.foreign.MemorySegment;
@@ -26,9 +30,10 @@ import java.util.logging.Logger;
  * The POSIX view of the backends: the root lists one directory per backend ({@code dir_name}),
  * below which the backend's keys appear as a tree. Knows nothing of FUSE; every method answers in
  * Java types or throws {@link FsException} with the errno to reply. Read-only: no backend is
- * writable, so every mutation is refused with EROFS.
+ * writable, so every mutation is refused with EROFS. File data is read through the
+ * {@link DataCache}, keyed by the object version seen at open.
  */
-public final class FileSystem {
+public final class FileSystem implements AutoCloseable {
     public static final long ROOT_INO = 1;
     private static final Logger LOG = Logger.getLogger(FileSystem.class.getName());
     private static final int O_ACCMODE = 03;
@@ -40,6 +45,8 @@ public final class FileSystem {
     private final InodeTable inodes = new InodeTable(ROOT_INO + 1);
     private final Inode root;
     private final Map<String, Volume> volumesByName = new LinkedHashMap<>();
+    private final List<Volume> volumes = new ArrayList<>();
+    private final DataCache cache;
     private final Map<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
@@ -49,7 +56,7 @@ public final class FileSystem {
     private record DirHandle(Inode dir, List<DirEntry> entries) {
     }
 
-    private record OpenFile(Inode inode, ObjectInfo info) {
+    private record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead) {
     }
 
     /** @param backends one per {@code config.backends()}, in the same order */
@@ -66,7 +73,11 @@ public final class FileSystem {
                     new Inode.Known(ObjectInfo.dir(bc.dirName(), mountedAtMillis), System.nanoTime()));
             inodes.addPinned(v.root);
             volumesByName.put(bc.dirName(), v);
+            volumes.add(v);
         }
+        this.cache = new DataCache(config.cacheLineSize(), config.cacheLines(), config.cacheLinesToPrefetch(),
+                (object, offset, dst) -> volumes.get(object.source()).backend.read(object.path(), object.etag(), offset, dst),
+                DataCache.CopyMode.OPTIMISTIC);
     }
 
     /** Seconds the kernel may keep entries and attributes (and negative entries). */
@@ -160,8 +171,10 @@ public final class FileSystem {
         if (stale(inode.known.atNanos())) {
             refresh(inode);
         }
+        ObjectInfo info = inode.known.info();
         long fh = nextHandle.getAndIncrement();
-        openFiles.put(fh, new OpenFile(inode, inode.known.info()));
+        openFiles.put(fh, new OpenFile(inode, new ObjectRef(inode.volume.index, inode.path, info.etag(), info.size()),
+                new ReadAhead()));
         return fh;
     }
 
@@ -174,21 +187,21 @@ public final class FileSystem {
         if (f == null) {
             throw new FsException(Errno.EBADF, "no open file " + fh);
         }
-        long size = f.info().size();
-        if (offset >= size || offset < 0) {
+        ObjectRef object = f.object();
+        if (offset >= object.size() || offset < 0) {
             return 0;
         }
-        long want = Math.min(dst.byteSize(), size - offset);
-        Inode inode = f.inode();
+        long n;
         try {
-            long got = inode.volume.backend.read(inode.path, f.info().etag(), offset, dst.asSlice(0, want));
-            if (got != want) {
-                throw new FsException(Errno.EIO, inode.path + ": object is shorter than when opened");
-            }
-            return got;
+            n = cache.read(object, offset, dst);
         } catch (BackendException e) {
-            throw backendFailure("read " + inode.path, e);
+            throw backendFailure("read " + object.path(), e);
         }
+        int ahead = f.readAhead().after(offset, n, cache.lineSize(), cache.prefetchLimit());
+        if (ahead > 0) {
+            cache.prefetch(object, (offset + n - 1) / cache.lineSize() + 1, ahead);
+        }
+        return n;
     }
 
     public void release(long fh) {
@@ -210,6 +223,16 @@ public final class FileSystem {
     public void refuseMutation(long ino) throws FsException {
         known(ino);
         throw new FsException(Errno.EROFS, "read-only file system");
+    }
+
+    public CacheStats cacheStats() {
+        return cache.stats();
+    }
+
+    /** Frees the cache; call only after the mount stopped serving. */
+    @Override
+    public void close() {
+        cache.close();
     }
 
     /** Open file and directory handles, for metrics and tests. */

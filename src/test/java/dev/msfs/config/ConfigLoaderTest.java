@@ -112,8 +112,20 @@ class ConfigLoaderTest {
 
     @Test
     void msfsKeysNotActedOnAreReportedNotIgnored() throws ConfigException {
-        MsfsConfig c = parse(PSEUDO + "cache_lines: 64\n");
-        assertEquals(java.util.List.of("cache_lines"), c.acceptedNotUsed());
+        MsfsConfig c = parse(PSEUDO + "process_memory_limit: 64\n");
+        assertEquals(java.util.List.of("process_memory_limit"), c.acceptedNotUsed());
+    }
+
+    @Test
+    void cacheGeometry() throws ConfigException {
+        MsfsConfig c = parse(PSEUDO);
+        assertEquals(10 << 20, c.cacheLineSize());
+        assertEquals(128, c.cacheLines());
+        assertEquals(4, c.cacheLinesToPrefetch());
+        assertFalse(c.directIo());
+        assertTrue(error(PSEUDO + "cache_line_size: 5000\n").contains("not a multiple of 4096"));
+        assertTrue(error(PSEUDO + "cache_lines: 4\ncache_lines_to_prefetch: 4\n").contains("must be less than cache_lines"));
+        assertTrue(parse(PSEUDO + "direct_io: true\n").directIo());
     }
 
     @Test

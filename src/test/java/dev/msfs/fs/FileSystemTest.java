@@ -31,7 +31,8 @@ class FileSystemTest {
                 .map(n -> new BackendConfig(n, BackendType.RAM, "", "", true, 7, 8, 0555, 0444, 0, 0,
                         new TypeSettings.Ram(3, 1000, 1 << 20)))
                 .toList();
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, backends, List.of());
+        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, 64 << 10, 8, 2, false, backends,
+                List.of());
     }
 
     private FileSystem fs(Backend... backends) {
@@ -137,11 +138,30 @@ class FileSystemTest {
             assertEquals(12, dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 1));
             assertEquals(0, fs.read(fh, 4, dst));
             assertEquals(0, fs.read(fh, Long.MAX_VALUE, dst));
-            ram.put("f", new byte[] {1, 2, 3, 4}); // a new version under an open handle
-            assertEquals(Errno.EIO, errno(() -> fs.read(fh, 0, dst)));
         }
         fs.release(fh);
         assertEquals(Errno.EBADF, errno(() -> fs.read(fh, 0, MemorySegment.ofArray(new byte[1]))));
+    }
+
+    @Test
+    void aHandleNeverMixesTwoVersionsOfAnObject() throws FsException {
+        int lineSize = 64 << 10; // the test config's cache line
+        byte[] v1 = new byte[lineSize + 10];
+        java.util.Arrays.fill(v1, (byte) 1);
+        ram.put("f", v1);
+        FileSystem fs = fs(ram);
+        long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "f").ino();
+        long fh = fs.open(f, O_RDONLY);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(4);
+            assertEquals(4, fs.read(fh, 0, dst)); // line 0 of version 1 is now cached
+            byte[] v2 = v1.clone();
+            java.util.Arrays.fill(v2, (byte) 2);
+            ram.put("f", v2);
+            assertEquals(4, fs.read(fh, 100, dst)); // still version 1, from the cache
+            assertEquals(1, dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            assertEquals(Errno.EIO, errno(() -> fs.read(fh, lineSize, dst))); // line 1 of version 1 is gone
+        }
     }
 
     @Test

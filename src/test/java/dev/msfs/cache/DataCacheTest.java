@@ -1,0 +1,345 @@
+package dev.msfs.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.msfs.backend.BackendException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class DataCacheTest {
+    private static final long LINE = 64 << 10;
+
+    /** Object content: a function of (path, offset), so every byte read can be checked. */
+    static byte expected(ObjectRef o, long offset) {
+        long z = (o.path().hashCode() * 0x9E3779B97F4A7C15L) + offset * 0xBF58476D1CE4E5B9L;
+        return (byte) (z ^ (z >>> 29) ^ (z >>> 47));
+    }
+
+    private static void await(CountDownLatch latch) throws BackendException {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new BackendException(BackendException.Kind.IO, "interrupted");
+        }
+    }
+
+    /** A fetcher that serves {@link #expected} content and counts fetches. */
+    static class Source implements LineFetcher {
+        final AtomicInteger fetches = new AtomicInteger();
+
+        @Override
+        public long fetch(ObjectRef o, long offset, MemorySegment dst) throws BackendException {
+            fetches.incrementAndGet();
+            long n = Math.min(dst.byteSize(), o.size() - offset);
+            for (long i = 0; i < n; i++) {
+                dst.set(ValueLayout.JAVA_BYTE, i, expected(o, offset + i));
+            }
+            return n;
+        }
+    }
+
+    private static ObjectRef object(String name, long size) {
+        return new ObjectRef(0, name, "e1", size);
+    }
+
+    private static void assertContent(ObjectRef o, long offset, MemorySegment got, long n) {
+        for (long i = 0; i < n; i++) {
+            if (got.get(ValueLayout.JAVA_BYTE, i) != expected(o, offset + i)) {
+                throw new AssertionError(o.path() + ": wrong byte at " + (offset + i));
+            }
+        }
+    }
+
+    @Test
+    void readsSpanLinesAndStopAtTheEndOfTheObject() throws Exception {
+        Source src = new Source();
+        ObjectRef o = object("o", 3 * LINE + 100);
+        try (DataCache cache = new DataCache(LINE, 8, 0, src, DataCache.CopyMode.OPTIMISTIC);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(2 * LINE);
+            assertEquals(2 * LINE, cache.read(o, LINE / 2, dst));
+            assertContent(o, LINE / 2, dst, 2 * LINE);
+            assertEquals(3, src.fetches.get());
+            assertEquals(100 + LINE / 2, cache.read(o, 5 * LINE / 2, dst));
+            assertContent(o, 5 * LINE / 2, dst, 100 + LINE / 2);
+            assertEquals(0, cache.read(o, o.size(), dst));
+            assertEquals(4, src.fetches.get());
+            CacheStats s = cache.stats();
+            assertEquals(4, s.misses());
+            assertEquals(1, s.hits());
+        }
+    }
+
+    @Test
+    void anEvictionAndRefetchDuringACopyIsDetectedAndRetried() throws Exception {
+        Source src = new Source();
+        ObjectRef wanted = object("wanted", LINE);
+        ObjectRef intruder = object("intruder", LINE);
+        try (DataCache cache = new DataCache(LINE, 1, 0, src, DataCache.CopyMode.OPTIMISTIC);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(LINE);
+            cache.read(wanted, 0, dst); // resident now
+            AtomicBoolean once = new AtomicBoolean();
+            cache.beforeCopy(line -> {
+                if (once.compareAndSet(false, true)) {
+                    // Between the reader's snapshot and its copy, the only line is evicted and
+                    // refilled with another object's bytes: the copy that follows reads those.
+                    try (Arena a = Arena.ofConfined()) {
+                        assertTrue(cache.evict(wanted, 0));
+                        cache.read(intruder, 0, a.allocate(16));
+                    } catch (BackendException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+            assertEquals(LINE, cache.read(wanted, 0, dst));
+            assertContent(wanted, 0, dst, LINE);
+            assertEquals(1, cache.stats().retries());
+        }
+    }
+
+    @Test
+    void underLockCopiesAreCorrectToo() throws Exception {
+        Source src = new Source();
+        ObjectRef o = object("o", 2 * LINE);
+        try (DataCache cache = new DataCache(LINE, 2, 0, src, DataCache.CopyMode.UNDER_LOCK);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(2 * LINE);
+            assertEquals(2 * LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, 2 * LINE);
+        }
+    }
+
+    @Test
+    void aFailedFetchPoisonsItsLineOnceAndTheNextReadFetchesAgain() throws Exception {
+        Source good = new Source();
+        AtomicInteger failuresLeft = new AtomicInteger(1);
+        LineFetcher failingOnce = (o, off, dst) -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                dst.fill((byte) 0x5A); // garbage that must never be served
+                throw new BackendException(BackendException.Kind.IO, "connection reset");
+            }
+            return good.fetch(o, off, dst);
+        };
+        ObjectRef o = object("o", LINE);
+        try (DataCache cache = new DataCache(LINE, 2, 0, failingOnce, DataCache.CopyMode.OPTIMISTIC);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(LINE);
+            BackendException e = assertThrows(BackendException.class, () -> cache.read(o, 0, dst));
+            assertEquals(BackendException.Kind.IO, e.kind());
+            assertEquals(0, cache.residentLines());
+            assertEquals(1, cache.stats().poisoned());
+            assertEquals(LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, LINE);
+        }
+    }
+
+    @Test
+    void aShortFetchIsNeverServed() throws Exception {
+        Source good = new Source();
+        AtomicBoolean shortOnce = new AtomicBoolean(true);
+        LineFetcher truncating = (o, off, dst) -> {
+            long n = good.fetch(o, off, dst);
+            return shortOnce.getAndSet(false) ? n / 2 : n;
+        };
+        ObjectRef o = object("o", LINE);
+        try (DataCache cache = new DataCache(LINE, 2, 0, truncating, DataCache.CopyMode.OPTIMISTIC);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(LINE);
+            assertTrue(assertThrows(BackendException.class, () -> cache.read(o, 0, dst)).getMessage().contains("short"));
+            assertEquals(LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, LINE);
+        }
+    }
+
+    @Test
+    void concurrentReadersOfAMissingLineShareOneFetchAndItsFailure() throws Exception {
+        for (boolean fail : new boolean[] {false, true}) {
+            CountDownLatch release = new CountDownLatch(1);
+            Source good = new Source();
+            AtomicInteger calls = new AtomicInteger();
+            LineFetcher slow = (o, off, dst) -> {
+                calls.incrementAndGet();
+                await(release);
+                if (fail) {
+                    throw new BackendException(BackendException.Kind.IO, "boom");
+                }
+                return good.fetch(o, off, dst);
+            };
+            ObjectRef o = object("o", LINE);
+            try (DataCache cache = new DataCache(LINE, 4, 0, slow, DataCache.CopyMode.OPTIMISTIC)) {
+                int readers = 8;
+                AtomicInteger ok = new AtomicInteger();
+                AtomicInteger failed = new AtomicInteger();
+                List<Thread> threads = new ArrayList<>();
+                for (int i = 0; i < readers; i++) {
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        try (Arena a = Arena.ofConfined()) {
+                            MemorySegment dst = a.allocate(LINE);
+                            cache.read(o, 0, dst);
+                            assertContent(o, 0, dst, LINE);
+                            ok.incrementAndGet();
+                        } catch (BackendException e) {
+                            failed.incrementAndGet();
+                        }
+                    }));
+                }
+                while (cache.stats().waits() < readers - 1) {
+                    Thread.sleep(1);
+                }
+                release.countDown();
+                for (Thread t : threads) {
+                    t.join();
+                }
+                assertEquals(1, calls.get(), "one fetch for all readers");
+                assertEquals(fail ? 0 : readers, ok.get());
+                assertEquals(fail ? readers : 0, failed.get());
+            }
+        }
+    }
+
+    @Test
+    void whenEveryLineIsInboundReadersWaitInsteadOfFailing() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Source good = new Source();
+        LineFetcher slow = (o, off, dst) -> {
+            await(release);
+            return good.fetch(o, off, dst);
+        };
+        try (DataCache cache = new DataCache(LINE, 2, 0, slow, DataCache.CopyMode.OPTIMISTIC)) {
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ObjectRef o = object("o" + i, LINE);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment dst = a.allocate(LINE);
+                        cache.read(o, 0, dst);
+                        assertContent(o, 0, dst, LINE);
+                    } catch (Throwable t) {
+                        error.set(t);
+                    }
+                }));
+            }
+            while (cache.stats().misses() < 3) {
+                Thread.sleep(1);
+            }
+            release.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertNull(error.get());
+            assertEquals(3, cache.stats().fetches());
+        }
+    }
+
+    @Test
+    void prefetchFetchesAheadWithoutWaitingAndSkipsResidentLines() throws Exception {
+        Source src = new Source();
+        ObjectRef o = object("o", 10 * LINE);
+        try (DataCache cache = new DataCache(LINE, 4, 3, src, DataCache.CopyMode.OPTIMISTIC);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(LINE);
+            cache.read(o, 0, dst);
+            cache.prefetch(o, 1, 10); // capped at the prefetch limit (3)
+            while (cache.stats().fetches() < 4) {
+                Thread.sleep(1);
+            }
+            assertEquals(3, cache.stats().prefetches());
+            cache.prefetch(o, 1, 3); // all resident: nothing to do
+            assertEquals(3, cache.stats().prefetches());
+            long misses = cache.stats().misses();
+            cache.read(o, LINE, dst);
+            assertEquals(misses, cache.stats().misses());
+            assertContent(o, LINE, dst, LINE);
+        }
+    }
+
+    @Test
+    void readAheadGrowsForSequentialReadersAndStaysOffForRandomOnes() {
+        ReadAhead seq = new ReadAhead();
+        List<Integer> windows = new ArrayList<>();
+        for (long off = 0; off < 6 * LINE; off += LINE / 4) {
+            windows.add(seq.after(off, LINE / 4, LINE, 4));
+        }
+        assertEquals(List.of(1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0), windows);
+        ReadAhead random = new ReadAhead();
+        random.after(50 * LINE, 4096, LINE, 4);
+        int total = 0;
+        for (int i = 0; i < 100; i++) {
+            total += random.after(ThreadLocalRandom.current().nextLong(1000) * 4 * LINE, 4096, LINE, 4);
+        }
+        assertEquals(0, total);
+    }
+
+    @Test
+    void stressRandomReadsOfThreeTimesTheCacheDeliverOnlyCorrectBytes() throws Exception {
+        Source src = new Source();
+        int lines = 8;
+        List<ObjectRef> objects = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            objects.add(object("obj" + i, 4 * LINE + i * 1000)); // 6 × 4 lines = 3 × the cache
+        }
+        try (DataCache cache = new DataCache(LINE, lines, 0, src, DataCache.CopyMode.OPTIMISTIC)) {
+            AtomicLong wrong = new AtomicLong();
+            AtomicLong reads = new AtomicLong();
+            Set<Throwable> errors = ConcurrentHashMap.newKeySet();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment dst = a.allocate(2 * LINE);
+                        // Bounded: at least 3000 reads each, then on until retries prove races (60 s at most).
+                        for (int i = 0; i < 3000 || (cache.stats().retries() < 5 && System.nanoTime() < deadline); i++) {
+                            ObjectRef o = objects.get(r.nextInt(objects.size()));
+                            long off = r.nextLong(o.size());
+                            long len = 1 + r.nextLong(2 * LINE);
+                            long n = cache.read(o, off, dst.asSlice(0, len));
+                            reads.incrementAndGet();
+                            for (long k = 0; k < n; k++) {
+                                if (dst.get(ValueLayout.JAVA_BYTE, k) != expected(o, off + k)) {
+                                    wrong.incrementAndGet();
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            CacheStats s = cache.stats();
+            System.out.println("stress: " + reads.get() + " reads, " + s);
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertEquals(0, wrong.get(), "wrong bytes delivered");
+            assertTrue(s.evictions() > 0);
+            assertTrue(s.retries() > 0, "no copy raced an eviction; the test proved nothing: " + s);
+        }
+    }
+
+    @Test
+    void geometryIsChecked() {
+        assertInstanceOf(IllegalArgumentException.class, assertThrows(IllegalArgumentException.class,
+                () -> new DataCache(1000, 4, 0, new Source(), DataCache.CopyMode.OPTIMISTIC)));
+    }
+}
