@@ -1,23 +1,24 @@
 package dev.msfs.cache;
 
 /**
- * Per open file: decides how many lines to prefetch after each read. A reader that continues
- * where it left off (within a little slack, since the kernel sends parallel reads slightly out of
- * order) is sequential, and its window grows by one line per line it finishes, up to the limit;
- * any jump resets it to nothing, so random readers never prefetch.
+ * Per open file: decides how many lines to prefetch after each read. A read that continues where
+ * the previous one ended (within a little slack: the kernel's parallel read-ahead requests reach
+ * msfs slightly out of order) makes the reader sequential, and its window then grows by one line
+ * per line it moves into, up to the limit. Any jump resets it to nothing, so random readers never
+ * prefetch.
  */
 public final class ReadAhead {
-    private static final long SLACK = 1 << 20;
-    private long expectedOffset;   // a stream starting at 0 counts as sequential
+    private static final long SLACK = 256 << 10;
+    private long expectedOffset = -1;
+    private boolean sequential;
     private long lastTriggerLine = -1;
     private int window;
 
     /** Lines to prefetch after a read of {@code n} bytes at {@code offset}; 0 means none. */
     public synchronized int after(long offset, long n, long lineSize, int limit) {
-        boolean sequential = Math.abs(offset - expectedOffset) <= SLACK;
-        expectedOffset = Math.max(expectedOffset, offset + n);
+        sequential = expectedOffset >= 0 && Math.abs(offset - expectedOffset) <= SLACK;
+        expectedOffset = sequential ? Math.max(expectedOffset, offset + n) : offset + n;
         if (!sequential) {
-            expectedOffset = offset + n;
             window = 0;
             lastTriggerLine = -1;
             return 0;

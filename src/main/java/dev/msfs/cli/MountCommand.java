@@ -84,6 +84,7 @@ final class MountCommand implements Callable<Integer> {
             try {
                 session.serve();
             } finally {
+                LOG.info(() -> "cache at unmount: " + fs.cacheStats());
                 fs.close();
                 backends.forEach(Backend::close);
                 LOG.info(() -> "unmounted " + dir);

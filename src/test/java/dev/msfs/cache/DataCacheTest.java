@@ -278,7 +278,7 @@ class DataCacheTest {
         for (long off = 0; off < 6 * LINE; off += LINE / 4) {
             windows.add(seq.after(off, LINE / 4, LINE, 4));
         }
-        assertEquals(List.of(1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0), windows);
+        assertEquals(List.of(0, 1, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0), windows);
         ReadAhead random = new ReadAhead();
         random.after(50 * LINE, 4096, LINE, 4);
         int total = 0;
