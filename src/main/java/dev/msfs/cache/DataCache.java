@@ -4,8 +4,8 @@ import dev.msfs.backend.BackendException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,24 +18,33 @@ import java.util.logging.Logger;
 /**
  * All cached object bytes, in one arena of {@code lineCount} lines of {@code lineSize} bytes.
  *
- * <p><b>Read path.</b> Under {@link #lock} a reader finds its line, touches the LRU and snapshots
- * the line's generation; it copies from the arena into the caller's buffer <em>outside</em> the
- * lock, then re-reads the generation. If it changed, the line was evicted or refetched during the
- * copy: the bytes are thrown away and the piece is read again. So warm reads of different lines
- * run in parallel and hold the lock only for a map lookup.
+ * <p><b>Generations.</b> Every change of a line bumps its generation, and its parity says whether
+ * the line may be served: even while CLEAN, odd while FREE or INBOUND. All changes happen under
+ * {@link #lock}, the bump first and then the key, length and (by the fetch that follows) the bytes.
  *
- * <p><b>Why the check is enough</b> (a seqlock): every eviction and every (re)claim bumps the
- * generation under the lock, <em>before</em> anyone may write the line again (the fetch that
- * rewrites it starts after the bump, ordered by the lock's release and acquire). A reader that
- * saw even one rewritten byte therefore reads the bumped generation afterwards: the
- * {@link VarHandle#acquireFence()} keeps its copy's loads from moving past that volatile read.
- * {@code DataCacheTest} evicts and refetches a line in the middle of a copy and checks the retry.
+ * <p><b>Read path.</b> A warm read takes no lock: it finds the line in the concurrent map, reads
+ * the generation (acquire), checks it is even and that the line still holds its key, copies from
+ * the arena into the caller's buffer, then re-reads the generation. If it changed, the line was
+ * evicted or refetched during the copy: the bytes are thrown away and the piece is read again.
+ * Anything unusual (a miss, an inbound line, a retry) takes the locked slow path, which does the
+ * same snapshot-copy-check with the lookup under the lock.
  *
- * <p><b>Misses.</b> The first reader of a line claims it (a free line, else the least recently used
- * clean one), marks it inbound and fetches straight into the arena slice with the lock released;
- * readers of the same line wait for that one fetch. A fetch that fails or comes back short
- * poisons the line: it is evicted at once, its waiters get the error, and the next read fetches
- * again. When every line is inbound, readers wait for a fetch to finish; they do not fail.
+ * <p><b>Why the check is enough</b> (a seqlock): a reader that saw an even generation G saw
+ * everything published with it (volatile write after the key, length and bytes). A writer bumps
+ * the generation before it changes any of those, so a reader that observed even one changed byte,
+ * key or length reads a generation other than G afterwards: the {@link VarHandle#acquireFence()}
+ * keeps the copy's loads before that volatile re-read. {@code DataCacheTest} evicts and refetches a
+ * line in the middle of a copy and checks the retry, and its stress test fails without the check.
+ *
+ * <p><b>Eviction</b> is least-recently-used with a second chance: readers mark a line referenced
+ * (a plain byte store, no lock); the evictor moves referenced lines from the head of the LRU list
+ * to its tail, clearing the mark, and takes the first unmarked one.
+ *
+ * <p><b>Misses.</b> The first reader of a line claims it (a free line, else the victim above),
+ * marks it inbound and fetches straight into the arena slice with the lock released; readers of
+ * the same line wait for that one fetch. A fetch that fails or comes back short poisons the line:
+ * it is evicted at once, its waiters get the error, and the next read fetches again. When every
+ * line is inbound, readers wait for a fetch to finish; they do not fail.
  */
 public final class DataCache implements AutoCloseable {
     /** OPTIMISTIC is the design; UNDER_LOCK (copy while holding the lock) is kept as the benchmark baseline. */
@@ -43,6 +52,8 @@ public final class DataCache implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(DataCache.class.getName());
     private static final VarHandle GENERATION = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(LineKey[].class);
     private static final byte FREE = 0;
     private static final byte INBOUND = 1;
     private static final byte CLEAN = 2;
@@ -65,14 +76,16 @@ public final class DataCache implements AutoCloseable {
     private final MemorySegment memory;
     private final ExecutorService prefetchers = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** Guards everything below except {@link #generation}'s lock-free reads and the counters. */
+    /** Guards every change below; lock-free readers only read lineOf, keyOf, length, generation, and set referenced. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever a fetch ends (a line became clean, or free again after a failure). */
     private final Condition fetchEnded = lock.newCondition();
-    private final Map<LineKey, Integer> lineOf = new HashMap<>();
-    private final LineKey[] keyOf;
+    private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
+    private final LineKey[] keyOf;   // written with volatile semantics (KEYS)
     private final byte[] state;
-    private final long[] length;
+    private final long[] length;     // written with volatile semantics (LONGS)
+    /** Second-chance marks: set by readers without the lock, cleared by the evictor under it. */
+    private final byte[] referenced;
     private final Fetch[] inbound;
     /** LRU list of CLEAN lines as links between line numbers; head is the least recently used. */
     private final int[] prev;
@@ -81,7 +94,7 @@ public final class DataCache implements AutoCloseable {
     private int lruTail = -1;
     private final int[] free;
     private int freeCount;
-    /** Written only under the lock (volatile), read by optimistic readers without it. */
+    /** Written only under the lock (volatile), read by optimistic readers without it. Odd: not servable. */
     private final long[] generation;
 
     private final LongAdder hits = new LongAdder();
@@ -115,8 +128,10 @@ public final class DataCache implements AutoCloseable {
         prev = new int[lineCount];
         next = new int[lineCount];
         generation = new long[lineCount];
+        referenced = new byte[lineCount];
         free = new int[lineCount];
         for (int i = lineCount - 1; i >= 0; i--) {
+            generation[i] = 1; // free: odd
             free[freeCount++] = i;
         }
     }
@@ -205,7 +220,7 @@ public final class DataCache implements AutoCloseable {
                 return false;
             }
             unlinkLru(line);
-            release(line);
+            release(line, 1);
             evictions.increment();
             return true;
         } finally {
@@ -215,6 +230,13 @@ public final class DataCache implements AutoCloseable {
 
     private long readFromLine(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max)
             throws BackendException {
+        if (mode == CopyMode.OPTIMISTIC) {
+            long n = readWithoutLock(key, inLine, dst, dstOffset, max);
+            if (n > 0) {
+                hits.increment();
+                return n;
+            }
+        }
         while (true) {
             int line;
             long n;
@@ -222,7 +244,7 @@ public final class DataCache implements AutoCloseable {
             lock.lock();
             try {
                 line = cleanLine(key);
-                touch(line);
+                referenced[line] = 1;
                 n = Math.min(max, length[line] - inLine);
                 if (n <= 0) {
                     throw new BackendException(BackendException.Kind.IO, key.object().path() + ": cached line is short");
@@ -235,14 +257,41 @@ public final class DataCache implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            beforeCopy.accept(line);
-            MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
-            VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
-            if ((long) GENERATION.getVolatile(generation, line) == gen) {
+            if (copyAndCheck(line, gen, inLine, dst, dstOffset, n)) {
                 return n;
             }
-            retries.increment(); // evicted or refetched while we copied: the bytes may be torn
         }
+    }
+
+    /** The lock-free hit: bytes copied, or 0 if the line is not there as a clean line (then: slow path). */
+    private long readWithoutLock(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
+        Integer found = lineOf.get(key);
+        if (found == null) {
+            return 0;
+        }
+        int line = found;
+        long gen = (long) GENERATION.getAcquire(generation, line);
+        if ((gen & 1) != 0 || !key.equals(KEYS.getVolatile(keyOf, line))) {
+            return 0;
+        }
+        long n = Math.min(max, (long) LONGS.getVolatile(length, line) - inLine);
+        if (n <= 0 || !copyAndCheck(line, gen, inLine, dst, dstOffset, n)) {
+            return 0;
+        }
+        referenced[line] = 1; // a benign race: only a hint for the evictor
+        return n;
+    }
+
+    /** Copies outside the lock; true if the line kept generation {@code gen} throughout. */
+    private boolean copyAndCheck(int line, long gen, long inLine, MemorySegment dst, long dstOffset, long n) {
+        beforeCopy.accept(line);
+        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
+        VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
+        if ((long) GENERATION.getVolatile(generation, line) == gen) {
+            return true;
+        }
+        retries.increment(); // evicted or refetched while we copied: the bytes may be torn
+        return false;
     }
 
     /** The resident line for {@code key}, fetching it (or waiting for its fetch) first. Lock held. */
@@ -282,23 +331,34 @@ public final class DataCache implements AutoCloseable {
         }
     }
 
-    /** Takes a free line, else evicts the least recently used clean one; -1 if every line is inbound. Lock held. */
+    /**
+     * Takes a free line, else evicts the least recently used clean line not marked referenced
+     * (marked ones get a second chance at the tail); -1 if every line is inbound. Lock held.
+     */
     private int claim(LineKey key) {
         int line;
         if (freeCount > 0) {
             line = free[--freeCount];
+            bump(line, 2); // free (odd) to inbound (odd)
         } else if (lruHead >= 0) {
             line = lruHead;
+            for (int looked = 0; referenced[line] != 0 && looked < lineCount; looked++) {
+                referenced[line] = 0;
+                unlinkLru(line);
+                pushLru(line);
+                line = lruHead;
+            }
             unlinkLru(line);
             lineOf.remove(keyOf[line]);
             evictions.increment();
+            bump(line, 1); // clean (even) to inbound (odd): readers of the old content will retry
         } else {
             return -1;
         }
-        bump(line); // before anyone may write the line: readers of its old content will retry
         state[line] = INBOUND;
-        keyOf[line] = key;
-        length[line] = 0;
+        referenced[line] = 0;
+        KEYS.setVolatile(keyOf, line, key);
+        LONGS.setVolatile(length, line, 0L);
         inbound[line] = new Fetch();
         lineOf.put(key, line);
         return line;
@@ -331,12 +391,13 @@ public final class DataCache implements AutoCloseable {
         f.failure = failure;
         if (failure == null) {
             state[line] = CLEAN;
-            length[line] = got;
+            LONGS.setVolatile(length, line, got);
             pushLru(line);
+            bump(line, 1); // publish: inbound (odd) to clean (even), after the bytes, key and length
         } else {
             fetchFailures.increment();
             poisoned.increment();
-            release(line); // poisoned: never served, the next read fetches again
+            release(line, 2); // poisoned: never served, the next read fetches again
         }
         fetchEnded.signalAll();
         if (failure != null) {
@@ -361,23 +422,16 @@ public final class DataCache implements AutoCloseable {
     }
 
     /** Back to the free list (after poisoning or a test eviction). Lock held, line not on the LRU. */
-    private void release(int line) {
+    private void release(int line, int step) {
+        bump(line, step); // first: to odd, so lock-free readers stop serving it
         lineOf.remove(keyOf[line]);
-        keyOf[line] = null;
+        KEYS.setVolatile(keyOf, line, null);
         state[line] = FREE;
-        bump(line);
         free[freeCount++] = line;
     }
 
-    private void bump(int line) {
-        GENERATION.setVolatile(generation, line, generation[line] + 1);
-    }
-
-    private void touch(int line) {
-        if (line != lruTail) {
-            unlinkLru(line);
-            pushLru(line);
-        }
+    private void bump(int line, int step) {
+        GENERATION.setVolatile(generation, line, generation[line] + step);
     }
 
     private void pushLru(int line) {
