@@ -278,7 +278,9 @@ public final class DataCache implements AutoCloseable {
         if (n <= 0 || !copyAndCheck(line, gen, inLine, dst, dstOffset, n)) {
             return 0;
         }
-        referenced[line] = 1; // a benign race: only a hint for the evictor
+        if (referenced[line] == 0) { // store only when needed: the marks share CPU cache lines across readers
+            referenced[line] = 1;    // a benign race: only a hint for the evictor
+        }
         return n;
     }
 
