@@ -21,6 +21,13 @@ public final class BackendFactory {
                 }
                 yield new LocalBackend(l.basePath(), c.prefix(), c.directoryPageSize());
             }
+            case TypeSettings.S3 s -> {
+                try {
+                    yield new dev.msfs.backend.s3.S3Backend(s, c.bucketContainerName(), c.prefix(), c.directoryPageSize());
+                } catch (BackendException e) {
+                    throw new ConfigException(where + ": " + e.getMessage());
+                }
+            }
             case TypeSettings.Unsupported u -> throw new ConfigException(where + ": backend_type "
                     + u.type().sectionName() + " is not available in this version of msfs yet");
         };

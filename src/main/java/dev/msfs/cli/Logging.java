@@ -9,6 +9,9 @@ import java.util.logging.Logger;
 
 /** One line per event on stderr: time, level, thread, source, message (and a cause, if any). */
 final class Logging {
+    /** Held here: JUL keeps loggers weakly, and a collected one would forget its level. */
+    private static final Logger MSFS = Logger.getLogger("dev.msfs");
+
     private Logging() {
     }
 
@@ -34,7 +37,9 @@ final class Logging {
         handler.setLevel(lvl);
         handler.setFormatter(new OneLine());
         root.addHandler(handler);
-        root.setLevel(lvl);
+        // Our level for our code; libraries and the JDK stay at INFO (their debug output is noise here).
+        root.setLevel(lvl.intValue() < Level.INFO.intValue() ? Level.INFO : lvl);
+        MSFS.setLevel(lvl);
     }
 
     private static Level parse(String level) {

@@ -54,6 +54,10 @@ public final class ConfigLoader {
             "min_latency_read_file", "min_latency_stat_directory", "min_latency_stat_file");
     private static final Set<String> RAM_KEYS = Set.of("max_list_page_size", "max_total_objects", "max_total_object_space");
     private static final Set<String> LOCAL_KEYS = Set.of("base_path");
+    private static final Set<String> S3_KEYS = Set.of("region", "endpoint", "access_key_id", "secret_access_key",
+            "anonymous", "use_config_env", "use_credentials_env", "config_credentials_profile", "config_file_path",
+            "credentials_file_path", "skip_tls_certificate_verify", "virtual_hosted_style_request", "unsigned_payload",
+            "retry_base_delay", "retry_next_delay_multiplier", "retry_max_delay", "request_timeout");
 
     private final Map<String, String> env;
     private final int defaultUid;
@@ -196,7 +200,8 @@ public final class ConfigLoader {
             case PSEUDO -> pseudo(b, readonly);
             case RAM -> ram(b);
             case LOCAL -> local(b, readonly);
-            case S3, AISTORE, GCS -> {
+            case S3 -> s3(b);
+            case AISTORE, GCS -> {
                 b.accept(Set.of(type.sectionName()));
                 yield new TypeSettings.Unsupported(type);
             }
@@ -267,6 +272,57 @@ public final class ConfigLoader {
         Path base = Path.of(expandHome(l.requiredString("base_path")));
         l.rejectUnknown(LOCAL_KEYS);
         return new TypeSettings.Local(base);
+    }
+
+    private TypeSettings s3(NodeReader b) throws ConfigException {
+        if (!b.has(BackendType.S3.sectionName())) {
+            throw b.missing("S3");
+        }
+        NodeReader s = section(b, BackendType.S3);
+        boolean useConfigEnv = s.bool("use_config_env", false);
+        String profile = s.string("config_credentials_profile", "${AWS_PROFILE:-default}");
+        Path configFile = Path.of(expandHome(s.string("config_file_path", "${AWS_CONFIG_FILE:-~/.aws/config}")));
+        String region = s.string("region", "${AWS_REGION:-us-east-1}");
+        String endpoint = s.string("endpoint", "${AWS_ENDPOINT:-}");
+        if (useConfigEnv) {
+            AwsConfigFile file = AwsConfigFile.read(configFile, profile).orElseThrow(() -> s.error("use_config_env",
+                    "use_config_env is true but " + configFile + " has no profile \"" + profile + "\""));
+            region = file.region().orElse(region);
+            endpoint = file.endpointUrl().orElseThrow(() -> s.error("use_config_env", "use_config_env is true but profile \""
+                    + profile + "\" in " + configFile + " sets no endpoint_url"));
+        }
+        if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+/?")) {
+            throw s.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
+        }
+        boolean useCredentialsEnv = s.bool("use_credentials_env", false);
+        String keyId = s.string("access_key_id", useCredentialsEnv ? "" : "${AWS_ACCESS_KEY_ID:-}");
+        String secret = s.string("secret_access_key", useCredentialsEnv ? "" : "${AWS_SECRET_ACCESS_KEY:-}");
+        if (keyId.isEmpty() != secret.isEmpty()) {
+            throw s.error(keyId.isEmpty() ? "access_key_id" : "secret_access_key",
+                    "access_key_id and secret_access_key must be given together");
+        }
+        long base = s.integer("retry_base_delay", 10, 0, 3_600_000);
+        String multiplierText = s.string("retry_next_delay_multiplier", "2.0");
+        double multiplier;
+        try {
+            multiplier = Double.parseDouble(multiplierText);
+        } catch (NumberFormatException e) {
+            throw s.error("retry_next_delay_multiplier", "expected a number such as 2.0, got \"" + multiplierText + "\"");
+        }
+        if (!(multiplier >= 1.0)) {
+            throw s.error("retry_next_delay_multiplier", multiplierText + " must be at least 1.0");
+        }
+        long max = s.integer("retry_max_delay", 2000, 0, 3_600_000);
+        if (max < base) {
+            throw s.error("retry_max_delay", max + " is less than retry_base_delay (" + base + ")");
+        }
+        TypeSettings.S3 settings = new TypeSettings.S3(region, endpoint.replaceAll("/$", ""), keyId, secret,
+                s.bool("anonymous", false), useConfigEnv, useCredentialsEnv, profile, configFile,
+                Path.of(expandHome(s.string("credentials_file_path", "${AWS_SHARED_CREDENTIALS_FILE:-~/.aws/credentials}"))),
+                s.bool("skip_tls_certificate_verify", false), s.bool("virtual_hosted_style_request", false),
+                s.bool("unsigned_payload", false), base, multiplier, max, s.integer("request_timeout", 30_000, 100, 3_600_000));
+        s.rejectUnknown(S3_KEYS);
+        return settings;
     }
 
     private NodeReader section(NodeReader b, BackendType type) throws ConfigException {

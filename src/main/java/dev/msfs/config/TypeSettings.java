@@ -20,6 +20,37 @@ public sealed interface TypeSettings {
     record Local(Path basePath) implements TypeSettings {
     }
 
+    /**
+     * An S3 or S3-compatible store. Credentials: static keys when {@code accessKeyId} is set,
+     * else the shared credentials file when {@code useCredentialsEnv}, else none when
+     * {@code anonymous}, else AWS CRT's default chain (environment, profile files, web identity,
+     * container and instance metadata).
+     *
+     * @param endpoint          "" for AWS itself, else a URL such as http://127.0.0.1:9000
+     * @param requestTimeoutMillis deadline of every request, retries included (msfs's own key)
+     */
+    record S3(String region, String endpoint, String accessKeyId, String secretAccessKey, boolean anonymous,
+              boolean useConfigEnv, boolean useCredentialsEnv, String profile, Path configFile, Path credentialsFile,
+              boolean skipTlsCertificateVerify, boolean virtualHostedStyle, boolean unsignedPayload,
+              long retryBaseDelayMillis, double retryNextDelayMultiplier, long retryMaxDelayMillis,
+              long requestTimeoutMillis) implements TypeSettings {
+        /** Never shows the secret: this is what check-config and logs print. */
+        @Override
+        public String toString() {
+            return "S3[region=" + region + ", endpoint=" + endpoint + ", credentials=" + credentialsMode()
+                    + ", access_key_id=" + (accessKeyId.isEmpty() ? "" : accessKeyId.substring(0, Math.min(4, accessKeyId.length())) + "…")
+                    + ", secret_access_key=" + (secretAccessKey.isEmpty() ? "" : "(redacted)") + ", profile=" + profile
+                    + ", virtual_hosted_style_request=" + virtualHostedStyle + ", skip_tls_certificate_verify="
+                    + skipTlsCertificateVerify + ", retry=" + retryBaseDelayMillis + "ms x" + retryNextDelayMultiplier
+                    + " up to " + retryMaxDelayMillis + "ms, request_timeout=" + requestTimeoutMillis + "ms]";
+        }
+
+        public String credentialsMode() {
+            return anonymous ? "anonymous" : !accessKeyId.isEmpty() ? "static" : useCredentialsEnv ? "profile file"
+                    : "default chain";
+        }
+    }
+
     /** Types whose settings this build accepts but whose backend is not implemented yet. */
     record Unsupported(BackendType type) implements TypeSettings {
     }

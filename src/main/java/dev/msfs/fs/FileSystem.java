@@ -314,7 +314,7 @@ public final class FileSystem implements AutoCloseable {
                 token = page.next();
             } while (token != null);
         } catch (BackendException e) {
-            throw backendFailure("list " + dir.dirPath(), e);
+            throw backendFailure("list '" + dir.dirPath() + "'", e);
         }
         l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
         dir.listing = l;
@@ -364,13 +364,14 @@ public final class FileSystem implements AutoCloseable {
 
     private Attr attr(Inode inode) {
         ObjectInfo info = inode.known.info();
+        long mtime = info.mtimeMillis() > 0 ? info.mtimeMillis() : mountedAtMillis; // key prefixes have no time
         if (inode.volume == null) {
-            return new Attr(inode.ino, Attr.S_IFDIR | config.dirPerm(), 2, config.uid(), config.gid(), 0, info.mtimeMillis());
+            return new Attr(inode.ino, Attr.S_IFDIR | config.dirPerm(), 2, config.uid(), config.gid(), 0, mtime);
         }
         BackendConfig bc = inode.volume.config;
         return inode.directory
-                ? new Attr(inode.ino, Attr.S_IFDIR | bc.dirPerm(), 2, bc.uid(), bc.gid(), 0, info.mtimeMillis())
-                : new Attr(inode.ino, Attr.S_IFREG | bc.filePerm(), 1, bc.uid(), bc.gid(), info.size(), info.mtimeMillis());
+                ? new Attr(inode.ino, Attr.S_IFDIR | bc.dirPerm(), 2, bc.uid(), bc.gid(), 0, mtime)
+                : new Attr(inode.ino, Attr.S_IFREG | bc.filePerm(), 1, bc.uid(), bc.gid(), info.size(), mtime);
     }
 
     private static FsException backendFailure(String what, BackendException e) {

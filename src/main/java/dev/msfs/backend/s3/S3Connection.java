@@ -1,0 +1,291 @@
+package dev.msfs.backend.s3;
+
+import dev.msfs.backend.BackendException;
+import dev.msfs.config.TypeSettings;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.crt.CRT;
+import software.amazon.awssdk.crt.auth.credentials.CredentialsProvider;
+import software.amazon.awssdk.crt.auth.signing.AwsSigningConfig;
+import software.amazon.awssdk.crt.auth.credentials.DefaultChainCredentialsProvider;
+import software.amazon.awssdk.crt.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.crt.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.crt.http.HttpHeader;
+import software.amazon.awssdk.crt.http.HttpRequest;
+import software.amazon.awssdk.crt.io.ClientBootstrap;
+import software.amazon.awssdk.crt.io.EventLoopGroup;
+import software.amazon.awssdk.crt.io.ExponentialBackoffRetryOptions;
+import software.amazon.awssdk.crt.io.HostResolver;
+import software.amazon.awssdk.crt.io.StandardRetryOptions;
+import software.amazon.awssdk.crt.io.TlsContext;
+import software.amazon.awssdk.crt.io.TlsContextOptions;
+import software.amazon.awssdk.crt.s3.S3Client;
+import software.amazon.awssdk.crt.s3.S3ClientOptions;
+import software.amazon.awssdk.crt.s3.S3FinishedResponseContext;
+import software.amazon.awssdk.crt.s3.S3MetaRequest;
+import software.amazon.awssdk.crt.s3.S3MetaRequestOptions;
+import software.amazon.awssdk.crt.s3.S3MetaRequestResponseHandler;
+
+/**
+ * One bucket on one S3 endpoint through AWS CRT's S3 client: addressing (path or virtual-hosted
+ * style), SigV4 signing, retries with backoff, and a deadline on every request. Error payloads
+ * are reduced to S3's error code and message, which never contain the secret.
+ */
+public final class S3Connection implements AutoCloseable {
+    /** Receives the response body in pieces; {@code offset} is the object offset for ranged GETs. */
+    @FunctionalInterface
+    public interface BodySink {
+        void accept(ByteBuffer piece, long offset) throws BackendException;
+    }
+
+    /** What came back: status and headers (lower-cased names). */
+    public record Response(int status, Map<String, String> headers) {
+    }
+
+    private static final Pattern XML_CODE = Pattern.compile("<Code>([^<]*)</Code>");
+    private static final Pattern XML_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
+
+    private final String bucket;
+    private final URI endpoint;
+    private final String host;
+    private final boolean virtualHosted;
+    private final long timeoutMillis;
+    private final EventLoopGroup eventLoops;
+    private final HostResolver resolver;
+    private final ClientBootstrap bootstrap;
+    private final TlsContext tls;
+    private final CredentialsProvider credentials;
+    private final S3Client client;
+
+    public S3Connection(TypeSettings.S3 s, String bucket) throws BackendException {
+        this.bucket = bucket;
+        this.virtualHosted = s.virtualHostedStyle();
+        this.timeoutMillis = s.requestTimeoutMillis();
+        URI base = URI.create(s.endpoint().isEmpty() ? "https://s3." + s.region() + ".amazonaws.com" : s.endpoint());
+        this.host = (virtualHosted ? bucket + "." : "") + base.getHost() + (base.getPort() > 0 ? ":" + base.getPort() : "");
+        this.endpoint = URI.create(base.getScheme() + "://" + host);
+        try {
+            eventLoops = new EventLoopGroup(0);
+            resolver = new HostResolver(eventLoops);
+            bootstrap = new ClientBootstrap(eventLoops, resolver);
+            tls = base.getScheme().equals("https")
+                    ? new TlsContext(TlsContextOptions.createDefaultClient().withVerifyPeer(!s.skipTlsCertificateVerify()))
+                    : null;
+            credentials = credentials(s, bootstrap, tls);
+            long retries = retries(s);
+            S3ClientOptions options = new S3ClientOptions().withRegion(s.region()).withClientBootstrap(bootstrap)
+                    .withTlsContext(tls).withPartSize(8L << 20).withThroughputTargetGbps(10)
+                    // msfs only uploads in tests; one PUT (S3's limit is 5 GiB) avoids multipart extensions some stores lack
+                    .withMultipartUploadThreshold(5L << 30)
+                    .withConnectTimeoutMs((int) Math.min(timeoutMillis, 10_000))
+                    .withStandardRetryOptions(new StandardRetryOptions().withBackoffRetryOptions(
+                            new ExponentialBackoffRetryOptions().withEventLoopGroup(eventLoops).withMaxRetries(retries)
+                                    .withBackoffScaleFactorMS(Math.max(1, s.retryBaseDelayMillis()))));
+            if (credentials != null) {
+                options.withSigningConfig(AwsSigningConfig.getDefaultS3SigningConfig(s.region(), credentials));
+            }
+            client = new S3Client(options);
+        } catch (RuntimeException e) {
+            throw new BackendException(BackendException.Kind.IO, "cannot set up the S3 client: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends one request and waits for it, at most the request timeout. {@code operation} is S3's
+     * name for it (ListObjectsV2, HeadObject, …), {@code key} the object key ("" for the bucket),
+     * {@code query} unencoded parameters (sorted here, as SigV4 wants).
+     */
+    public Response send(String operation, String method, String key, Map<String, String> query,
+                         List<HttpHeader> extraHeaders, S3MetaRequestOptions.MetaRequestType type, BodySink sink,
+                         Path requestFile) throws BackendException {
+        StringBuilder path = new StringBuilder("/");
+        if (!virtualHosted) {
+            path.append(bucket).append('/');
+        }
+        path.append(encode(key, false));
+        if (!query.isEmpty()) {
+            char sep = '?';
+            for (Map.Entry<String, String> q : new TreeMap<>(query).entrySet()) {
+                path.append(sep).append(encode(q.getKey(), true)).append('=').append(encode(q.getValue(), true));
+                sep = '&';
+            }
+        }
+        List<HttpHeader> headers = new ArrayList<>(extraHeaders);
+        headers.add(new HttpHeader("Host", host));
+        Exchange exchange = new Exchange(sink);
+        S3MetaRequestOptions options = new S3MetaRequestOptions().withMetaRequestType(type).withOperationName(operation)
+                .withHttpRequest(new HttpRequest(method, path.toString(), headers.toArray(new HttpHeader[0]), null))
+                .withResponseHandler(exchange).withEndpoint(endpoint);
+        if (requestFile != null) {
+            options.withRequestFilePath(requestFile);
+        }
+        String what = method + " " + (key.isEmpty() ? bucket : bucket + "/" + key);
+        try (S3MetaRequest request = client.makeMetaRequest(options)) {
+            try {
+                exchange.finished.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                request.cancel();
+                throw new BackendException(BackendException.Kind.TIMEOUT, what + ": no answer within " + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
+        } catch (ExecutionException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + e.getCause());
+        } catch (RuntimeException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + e.getMessage(), e);
+        }
+        if (exchange.sinkFailure != null) {
+            throw exchange.sinkFailure;
+        }
+        S3FinishedResponseContext done = exchange.result;
+        int status = done.getResponseStatus() != 0 ? done.getResponseStatus() : exchange.status;
+        if (done.getErrorCode() != 0 && status / 100 != 2) {
+            throw failure(what, status, done);
+        }
+        if (done.getErrorCode() != 0) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + CRT.awsErrorName(done.getErrorCode()));
+        }
+        return new Response(status, exchange.headers);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        try {
+            client.getShutdownCompleteFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // shutting down anyway
+        }
+        if (credentials != null) {
+            credentials.close();
+        }
+        if (tls != null) {
+            tls.close();
+        }
+        bootstrap.close();
+        resolver.close();
+        eventLoops.close();
+    }
+
+    private static BackendException failure(String what, int status, S3FinishedResponseContext done) {
+        String payload = done.getErrorPayload() == null ? "" : new String(done.getErrorPayload(), StandardCharsets.UTF_8);
+        String code = first(XML_CODE, payload);
+        String message = first(XML_MESSAGE, payload);
+        String detail = what + ": HTTP " + status + (code.isEmpty() ? "" : " " + code) + (message.isEmpty() ? "" : " (" + message + ")");
+        if (status == 0) {
+            detail = what + ": " + CRT.awsErrorName(done.getErrorCode());
+        }
+        BackendException.Kind kind = switch (status) {
+            case 404 -> BackendException.Kind.NOT_FOUND;
+            case 401, 403 -> BackendException.Kind.ACCESS_DENIED;
+            case 412 -> BackendException.Kind.CHANGED;
+            default -> BackendException.Kind.IO;
+        };
+        return new BackendException(kind, detail);
+    }
+
+    private static String first(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        return m.find() ? m.group(1) : "";
+    }
+
+    private static CredentialsProvider credentials(TypeSettings.S3 s, ClientBootstrap bootstrap, TlsContext tls) {
+        if (s.anonymous()) {
+            return null;
+        }
+        if (!s.accessKeyId().isEmpty()) {
+            return new StaticCredentialsProvider.StaticCredentialsProviderBuilder()
+                    .withAccessKeyId(s.accessKeyId().getBytes(StandardCharsets.UTF_8))
+                    .withSecretAccessKey(s.secretAccessKey().getBytes(StandardCharsets.UTF_8)).build();
+        }
+        if (s.useCredentialsEnv()) {
+            return ProfileCredentialsProvider.builder().withClientBootstrap(bootstrap).withTlsContext(tls)
+                    .withProfileName(s.profile()).withConfigFileNameOverride(s.configFile().toString())
+                    .withCredentialsFileNameOverride(s.credentialsFile().toString()).build();
+        }
+        return new DefaultChainCredentialsProvider.DefaultChainCredentialsProviderBuilder()
+                .withClientBootstrap(bootstrap).build();
+    }
+
+    /** How many retries fit between retry_base_delay and retry_max_delay at MSFS's multiplier (at least 1). */
+    static long retries(TypeSettings.S3 s) {
+        long n = 0;
+        double delay = Math.max(1, s.retryBaseDelayMillis());
+        while (delay <= s.retryMaxDelayMillis() && n < 20) {
+            n++;
+            delay *= s.retryNextDelayMultiplier();
+        }
+        return Math.max(1, n);
+    }
+
+    /** RFC 3986 percent-encoding as SigV4 wants it; '/' is kept in paths, encoded in query values. */
+    static String encode(String text, boolean slashToo) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~' || (c == '/' && !slashToo)) {
+                out.append(c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((c >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    /** Collects one meta request's callbacks (they arrive on CRT's event-loop threads). */
+    private static final class Exchange implements S3MetaRequestResponseHandler {
+        final CompletableFuture<Void> finished = new CompletableFuture<>();
+        final BodySink sink;
+        volatile int status;
+        volatile Map<String, String> headers = Map.of();
+        volatile S3FinishedResponseContext result;
+        volatile BackendException sinkFailure;
+
+        Exchange(BodySink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onResponseHeaders(int statusCode, HttpHeader[] received) {
+            status = statusCode;
+            Map<String, String> h = new TreeMap<>();
+            for (HttpHeader header : received) {
+                h.put(header.getName().toLowerCase(java.util.Locale.ROOT), header.getValue());
+            }
+            headers = h;
+        }
+
+        @Override
+        public int onResponseBody(ByteBuffer body, long objectRangeStart, long objectRangeEnd) {
+            if (sink != null && sinkFailure == null) {
+                try {
+                    sink.accept(body, objectRangeStart);
+                } catch (BackendException e) {
+                    sinkFailure = e;
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public void onFinished(S3FinishedResponseContext context) {
+            result = context;
+            finished.complete(null);
+        }
+    }
+}

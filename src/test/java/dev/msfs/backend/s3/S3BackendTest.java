@@ -1,0 +1,37 @@
+package dev.msfs.backend.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.ObjectInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class S3BackendTest {
+    @Test
+    void listingXmlBecomesFilesAndDirectories() throws Exception {
+        String xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+                  <Name>b</Name><Prefix>p/</Prefix><KeyCount>4</KeyCount><MaxKeys>2</MaxKeys><Delimiter>/</Delimiter>
+                  <IsTruncated>true</IsTruncated>
+                  <Contents><Key>p/</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified><ETag>"d41d"</ETag><Size>0</Size></Contents>
+                  <Contents><Key>p/a &amp; b.txt</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified>
+                    <ETag>&quot;abc123&quot;</ETag><Size>42</Size><StorageClass>STANDARD</StorageClass></Contents>
+                  <CommonPrefixes><Prefix>p/sub/</Prefix></CommonPrefixes>
+                  <NextContinuationToken>tok/en+1=</NextContinuationToken>
+                </ListBucketResult>
+                """;
+        ListPage page = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "p/");
+        assertEquals(List.of(new ObjectInfo("a & b.txt", false, 42, 1767323045000L, "abc123"), ObjectInfo.dir("sub", 0)),
+                page.entries());
+        assertEquals("tok/en+1=", page.next());
+    }
+
+    @Test
+    void keysAndQueryValuesAreEncodedForSigV4() {
+        assertEquals("a/b%20c/%C3%BC~x", S3Connection.encode("a/b c/ü~x", false));
+        assertEquals("a%2Fb%2Bc%3D", S3Connection.encode("a/b+c=", true));
+    }
+}
