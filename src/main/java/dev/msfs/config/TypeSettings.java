@@ -10,6 +10,14 @@ public sealed interface TypeSettings {
                   long fileSize, long[] filesAtDepth, long[] subdirectoriesAtDepth, int maxListPageSize,
                   long minLatencyListMillis, long minLatencyStatMillis, long minLatencyReadMillis)
             implements TypeSettings {
+        @Override
+        public String toString() {
+            return "Pseudo[dir_name_format=" + dirNameFormat + ", file_name_format=" + fileNameFormat + ", file_size="
+                    + fileSize + ", files_at_depth=" + java.util.Arrays.toString(filesAtDepth)
+                    + ", subdirectories_at_depth=" + java.util.Arrays.toString(subdirectoriesAtDepth)
+                    + ", max_list_page_size=" + maxListPageSize + ", min_latency_ms(list,stat,read)=" + minLatencyListMillis
+                    + "," + minLatencyStatMillis + "," + minLatencyReadMillis + "]";
+        }
     }
 
     /** In-memory objects (filled by tests through the Java API). */

@@ -37,11 +37,19 @@ final class MsfsProcess implements AutoCloseable {
 
     /** Starts {@code msfs mount ARGS… MOUNTPOINT} and waits until it says it mounted and the kernel agrees. */
     static MsfsProcess mount(Path mountpoint, String... args) throws IOException, InterruptedException {
+        return mount(java.util.Map.of(), mountpoint, args);
+    }
+
+    /** As {@link #mount(Path, String...)}, with extra environment variables. */
+    static MsfsProcess mount(java.util.Map<String, String> env, Path mountpoint, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = command("mount");
         cmd.addAll(List.of(args));
         cmd.add(mountpoint.toString());
         Path log = Files.createTempFile("msfs-it", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         MsfsProcess m = new MsfsProcess(p, log, mountpoint);
         long deadline = System.nanoTime() + MOUNT_TIMEOUT.toNanos();
         while (!m.log().contains("mounted ") || !MountPoints.isMounted(mountpoint) || MountPoints.isStale(mountpoint)) {

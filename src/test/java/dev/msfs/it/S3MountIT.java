@@ -153,6 +153,18 @@ class S3MountIT {
     }
 
     @Test
+    void theShippedS3ExampleMountsUnchanged() throws Exception {
+        Path m = Files.createDirectories(work.resolve("example-mnt"));
+        java.util.Map<String, String> env = java.util.Map.of("AWS_ENDPOINT", server.endpoint(), "S3_BUCKET", "data",
+                "AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3Server.SECRET);
+        try (MsfsProcess p = MsfsProcess.mount(env, m, "--config", "config-examples/s3.yaml")) {
+            assertEquals("hello from s3\n", Files.readString(m.resolve("datasets/small.txt")));
+            assertEquals(List.of("c/", "x.bin"), names(m.resolve("datasets/a/b")));
+            assertFalse(p.log().contains(S3Server.SECRET));
+        }
+    }
+
+    @Test
     void wrongCredentialsAreEaccesAndTheMountStaysUp() throws IOException {
         AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> names(mnt.resolve("wrongkey")));
         assertTrue(e.getMessage().contains("wrongkey"), e.toString());
