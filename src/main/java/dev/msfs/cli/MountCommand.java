@@ -63,6 +63,7 @@ final class MountCommand implements Callable<Integer> {
             return fail(Main.EXIT_CONFIG, e.getMessage());
         }
         Path dir = Path.of(mountpoint != null ? mountpoint : cfg.mountpoint()).toAbsolutePath().normalize();
+        FileSystem fs = null; // once it exists, it owns (and closes) the backends
         try {
             String problem = checkMountpoint(dir);
             if (problem != null) {
@@ -70,32 +71,33 @@ final class MountCommand implements Callable<Integer> {
             }
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
                     cfg.directIo(), MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
-            FileSystem fs = new FileSystem(cfg, backends);
-            FuseSession session;
-            try {
-                session = FuseSession.mount(fs, options);
-            } catch (FuseException e) {
-                fs.close();
-                throw e;
-            }
+            fs = new FileSystem(cfg, backends);
+            FuseSession session = FuseSession.mount(fs, options);
+            FileSystem mounted = fs;
             CountDownLatch cleanedUp = new CountDownLatch(1);
+            Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted);
+            if (reloader != null) {
+                reloader.onSighup();
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp), "msfs-shutdown"));
             LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir);
             try {
                 session.serve();
             } finally {
-                LOG.info(() -> "cache at unmount: " + fs.cacheStats());
-                fs.close();
-                backends.forEach(Backend::close);
+                if (reloader != null) {
+                    reloader.close();
+                }
+                LOG.info(() -> "cache at unmount: " + mounted.cacheStats());
+                mounted.close(); // closes every backend, those added by reloads too
                 LOG.info(() -> "unmounted " + dir);
                 cleanedUp.countDown();
             }
             return 0;
         } catch (FuseException | IOException e) {
-            backends.forEach(Backend::close);
+            closeAll(fs, backends);
             return fail(Main.EXIT_FAILURE, e.getMessage());
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
-            backends.forEach(Backend::close);
+            closeAll(fs, backends);
             return fail(Main.EXIT_FAILURE, NativeLib.problem(e));
         }
     }
@@ -127,6 +129,14 @@ final class MountCommand implements Callable<Integer> {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeAll(FileSystem fs, List<Backend> backends) {
+        if (fs != null) {
+            fs.close();
+        } else {
+            backends.forEach(Backend::close);
         }
     }
 

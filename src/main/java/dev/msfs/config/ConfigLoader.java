@@ -29,12 +29,12 @@ public final class ConfigLoader {
 
     private static final Set<String> GLOBAL_KEYS = Set.of("msfs_version", "mountname", "mountpoint", "uid", "gid",
             "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "cache_line_size", "cache_lines",
-            "cache_lines_to_prefetch", "direct_io", "backends");
+            "cache_lines_to_prefetch", "direct_io", "process_memory_limit", "auto_sighup_interval", "backends");
     /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
     private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
                     "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
                     "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
-                    "cache_dir_path", "process_memory_limit", "auto_sighup_interval", "endpoint", "fuse_fd_per_worker",
+                    "cache_dir_path", "endpoint", "fuse_fd_per_worker",
                     "cache_storage", "mapped_cache", "cache_backend", "metadata_cache_paging_mode", "pebble_cache_size",
                     "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
                     "opentelemetry"),
@@ -148,7 +148,13 @@ public final class ConfigLoader {
         if (prefetch >= lines) {
             throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
         }
+        long memoryLimit = top.integer("process_memory_limit", 4L << 30, 0, Long.MAX_VALUE);
+        if (memoryLimit > 0 && lineSize * lines > memoryLimit) {
+            throw top.error("cache_lines", "the cache (" + lines + " x " + lineSize + " = " + lineSize * lines
+                    + " bytes) exceeds process_memory_limit (" + memoryLimit + " bytes)");
+        }
         boolean directIo = top.bool("direct_io", false);
+        long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();
         for (NodeReader b : top.mappings("backends")) {
@@ -163,7 +169,7 @@ public final class ConfigLoader {
         }
         top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
         return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers, lineSize, lines,
-                prefetch, directIo, List.copyOf(backends), List.copyOf(notYetUsed));
+                prefetch, directIo, memoryLimit, autoSighup, List.copyOf(backends), List.copyOf(notYetUsed));
     }
 
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {

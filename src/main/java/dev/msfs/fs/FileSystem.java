@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +43,13 @@ public final class FileSystem implements AutoCloseable {
     private final MsfsConfig config;
     private final InodeTable inodes = new InodeTable(ROOT_INO + 1);
     private final Inode root;
-    private final Map<String, Volume> volumesByName = new LinkedHashMap<>();
-    private final List<Volume> volumes = new ArrayList<>();
+    /** The backends reachable from the root now; a reload adds and removes entries. */
+    private final Map<String, Volume> volumesByName = new ConcurrentHashMap<>();
+    /** Every volume whose backend is still open, by index (the cache's fetches find them here). */
+    private final Map<Integer, Volume> volumes = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextVolume = new java.util.concurrent.atomic.AtomicInteger();
     private final DataCache cache;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
@@ -66,18 +69,49 @@ public final class FileSystem implements AutoCloseable {
         ObjectInfo rootInfo = ObjectInfo.dir("", mountedAtMillis);
         this.root = new Inode(ROOT_INO, null, "", true, true, new Inode.Known(rootInfo, System.nanoTime()));
         inodes.addPinned(root);
-        for (int i = 0; i < backends.size(); i++) {
-            BackendConfig bc = config.backends().get(i);
-            Volume v = new Volume(i, bc, backends.get(i));
-            v.root = new Inode(inodes.allocateIno(), v, "", true, true,
-                    new Inode.Known(ObjectInfo.dir(bc.dirName(), mountedAtMillis), System.nanoTime()));
-            inodes.addPinned(v.root);
-            volumesByName.put(bc.dirName(), v);
-            volumes.add(v);
-        }
         this.cache = new DataCache(config.cacheLineSize(), config.cacheLines(), config.cacheLinesToPrefetch(),
-                (object, offset, dst) -> volumes.get(object.source()).backend.read(object.path(), object.etag(), offset, dst),
+                (object, offset, dst) -> volume(object.source()).backend.read(object.path(), object.etag(), offset, dst),
                 DataCache.CopyMode.OPTIMISTIC);
+        for (int i = 0; i < backends.size(); i++) {
+            addVolume(config.backends().get(i), backends.get(i));
+        }
+    }
+
+    /** Mounts another backend at {@code <root>/<dir_name>} (a reload added it). */
+    public void addVolume(BackendConfig bc, Backend backend) {
+        Volume v = new Volume(nextVolume.getAndIncrement(), bc, backend);
+        v.root = new Inode(inodes.allocateIno(), v, "", true, true,
+                new Inode.Known(ObjectInfo.dir(bc.dirName(), System.currentTimeMillis()), System.nanoTime()));
+        inodes.addPinned(v.root);
+        volumes.put(v.index, v);
+        if (volumesByName.putIfAbsent(bc.dirName(), v) != null) {
+            volumes.remove(v.index);
+            throw new IllegalStateException("a backend named " + bc.dirName() + " is mounted already");
+        }
+    }
+
+    /**
+     * Takes a backend off the root (a reload removed it): new lookups no longer find it, files
+     * already open on it keep reading, and its backend closes when the last of them is released.
+     */
+    public void removeVolume(String dirName) {
+        Volume v = volumesByName.remove(dirName);
+        if (v != null && v.markRemoved()) {
+            volumes.remove(v.index);
+        }
+    }
+
+    /** The dir_names mounted now, sorted. */
+    public List<String> volumeNames() {
+        return volumesByName.keySet().stream().sorted().toList();
+    }
+
+    private Volume volume(int index) throws BackendException {
+        Volume v = volumes.get(index);
+        if (v == null) {
+            throw new BackendException(BackendException.Kind.IO, "the backend was removed by a reload");
+        }
+        return v;
     }
 
     /** Seconds the kernel may keep entries and attributes (and negative entries). */
@@ -172,6 +206,7 @@ public final class FileSystem implements AutoCloseable {
             refresh(inode);
         }
         ObjectInfo info = inode.known.info();
+        inode.volume.openFiles.incrementAndGet();
         long fh = nextHandle.getAndIncrement();
         openFiles.put(fh, new OpenFile(inode, new ObjectRef(inode.volume.index, inode.path, info.etag(), info.size()),
                 new ReadAhead()));
@@ -205,7 +240,14 @@ public final class FileSystem implements AutoCloseable {
     }
 
     public void release(long fh) {
-        openFiles.remove(fh);
+        OpenFile f = openFiles.remove(fh);
+        if (f != null) {
+            Volume v = f.inode().volume;
+            v.openFiles.decrementAndGet();
+            if (v.closeIfUnused()) {
+                volumes.remove(v.index);
+            }
+        }
     }
 
     public StatFs statfs() {
@@ -229,10 +271,13 @@ public final class FileSystem implements AutoCloseable {
         return cache.stats();
     }
 
-    /** Frees the cache; call only after the mount stopped serving. */
+    /** Frees the cache and closes every backend; call only after the mount stopped serving. */
     @Override
     public void close() {
-        cache.close();
+        if (closed.compareAndSet(false, true)) {
+            cache.close();
+            volumes.values().forEach(Volume::closeNow);
+        }
     }
 
     /** Open file and directory handles, for metrics and tests. */

@@ -112,8 +112,8 @@ class ConfigLoaderTest {
 
     @Test
     void msfsKeysNotActedOnAreReportedNotIgnored() throws ConfigException {
-        MsfsConfig c = parse(PSEUDO + "process_memory_limit: 64\n");
-        assertEquals(java.util.List.of("process_memory_limit"), c.acceptedNotUsed());
+        MsfsConfig c = parse(PSEUDO + "cache_dir_path: /var/cache\n");
+        assertEquals(java.util.List.of("cache_dir_path"), c.acceptedNotUsed());
     }
 
     @Test
