@@ -118,10 +118,11 @@ public final class ConfigLoader {
 
     private MsfsConfig read(String source, NodeReader top) throws ConfigException {
         long version = top.integer("msfs_version", 0, 0, Long.MAX_VALUE);
+        if (version == 0) {
+            return fromMsc(source, top);
+        }
         if (version != 1) {
-            throw top.error("msfs_version", version == 0
-                    ? "msfs_version 0 (the Multi-Storage Client profile format) is not supported yet; write msfs_version: 1"
-                    : "unknown version " + version + ": expected 1");
+            throw top.error("msfs_version", "unknown version " + version + ": expected 1 (or 0 for MSC profiles)");
         }
         List<String> notYetUsed = new ArrayList<>(top.accept(GLOBAL_NOT_YET_USED));
         String mountname = top.string("mountname", "msfs");
@@ -170,6 +171,37 @@ public final class ConfigLoader {
         top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
         return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers, lineSize, lines,
                 prefetch, directIo, memoryLimit, autoSighup, List.copyOf(backends), List.copyOf(notYetUsed));
+    }
+
+    /**
+     * An MSC profile config: translated to the native schema and validated like any other, with
+     * values escaped so that nothing is substituted twice.
+     */
+    private MsfsConfig fromMsc(String source, NodeReader top) throws ConfigException {
+        MscProfiles.Translation t = MscProfiles.translate(top);
+        String yaml = new Yaml().dump(escapeDollars(t.config()));
+        MsfsConfig c = parse(source + " (MSC profiles)", new java.io.StringReader(yaml));
+        List<String> notUsed = new ArrayList<>(t.notUsed());
+        notUsed.addAll(c.acceptedNotUsed());
+        return new MsfsConfig(source, c.mountname(), c.mountpoint(), c.uid(), c.gid(), c.dirPerm(), c.allowOther(),
+                c.entryAttrTtlMillis(), c.fuseWorkers(), c.cacheLineSize(), c.cacheLines(), c.cacheLinesToPrefetch(),
+                c.directIo(), c.processMemoryLimit(), c.autoSighupSeconds(), c.backends(), List.copyOf(notUsed));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object escapeDollars(Object value) {
+        if (value instanceof String s) {
+            return s.replace("$", "$$");
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            ((Map<String, Object>) m).forEach((k, v) -> out.put(k, escapeDollars(v)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            return l.stream().map(ConfigLoader::escapeDollars).toList();
+        }
+        return value;
     }
 
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {

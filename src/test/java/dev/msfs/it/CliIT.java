@@ -68,6 +68,19 @@ class CliIT {
     }
 
     @Test
+    void anMscProfileConfigMountsItsProfiles(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data/sub"));
+        Files.writeString(data.resolve("hello.txt"), "from an MSC profile");
+        Path cfg = dir.resolve("msc.yaml");
+        Files.writeString(cfg, "profiles:\n  mine:\n    storage_provider:\n      type: file\n      options: {base_path: "
+                + dir.resolve("data") + "}\nposix: {allow_other: false}\n");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+            assertEquals("from an MSC profile", Files.readString(mnt.resolve("mine/sub/hello.txt")));
+        }
+    }
+
+    @Test
     void versionAndHelp() throws Exception {
         MsfsProcess.Result v = MsfsProcess.run("version");
         assertEquals(0, v.status());
