@@ -37,6 +37,12 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("allow_other: ").append(c.allowOther()).append('\n');
         out.append("entry_attr_ttl: ").append(c.entryAttrTtlMillis()).append('\n');
         out.append("fuse_workers: ").append(c.fuseWorkers()).append('\n');
+        out.append("cache_line_size: ").append(c.cacheLineSize()).append('\n');
+        out.append("cache_lines: ").append(c.cacheLines()).append('\n');
+        out.append("cache_lines_to_prefetch: ").append(c.cacheLinesToPrefetch()).append('\n');
+        out.append("direct_io: ").append(c.directIo()).append('\n');
+        out.append("process_memory_limit: ").append(c.processMemoryLimit()).append('\n');
+        out.append("auto_sighup_interval: ").append(c.autoSighupSeconds()).append('\n');
         out.append("backends:\n");
         for (BackendConfig b : c.backends()) {
             out.append("  - dir_name: ").append(b.dirName()).append('\n');

@@ -67,6 +67,44 @@ class CliIT {
         }
     }
 
+    /** The example config of MSFS's own README (kept verbatim in test resources) mounts as it is. */
+    @Test
+    void theMsfsReadmeExampleMountsUnchanged(@TempDir Path dir) throws Exception {
+        Path awsConfig = dir.resolve("aws-config");
+        Files.writeString(awsConfig, "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n");
+        Path awsCredentials = dir.resolve("aws-credentials");
+        Files.writeString(awsCredentials, "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n");
+        java.util.Map<String, String> env = java.util.Map.of("AWS_CONFIG_FILE", awsConfig.toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", awsCredentials.toString());
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(env, mnt, "--config", "src/test/resources/msfs-readme-example.yaml");
+             Stream<Path> root = Files.list(mnt)) {
+            assertEquals(java.util.List.of("ais", "minio"), root.map(p -> p.getFileName().toString()).sorted().toList());
+            assertFalse(msfs.log().contains("minioadmin"), "a secret reached the log");
+        }
+    }
+
+    @Test
+    void aFailedStartNeverShowsTheSecret(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: Sekrit-93ab, endpoint: \"ftp://x\"}}\n");
+        MsfsProcess.Result r = MsfsProcess.run("mount", "--config", cfg.toString(), dir.toString());
+        assertOneLineError(r, 2, "backends[0].S3.endpoint");
+        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+        Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: [Sekrit-93ab]}}\n");
+        r = MsfsProcess.run("check-config", cfg.toString());
+        assertOneLineError(r, 2, "secret_access_key: expected a single value");
+        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+        Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: Sekrit-93ab}}\n");
+        r = MsfsProcess.run("check-config", cfg.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("secret_access_key=(redacted)"), r.out());
+        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+    }
+
     @Test
     void anMscProfileConfigMountsItsProfiles(@TempDir Path dir) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data/sub"));

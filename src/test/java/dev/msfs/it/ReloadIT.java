@@ -88,4 +88,17 @@ class ReloadIT {
             assertTrue(msfs.process().isAlive());
         }
     }
+
+    @Test
+    void autoSighupIntervalPicksUpAChangedFile(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("msfs.yaml");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        String head = HEAD.replace("backends:", "auto_sighup_interval: 1\nbackends:");
+        Files.writeString(config, head + A);
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", config.toString())) {
+            Files.writeString(config, head + A + B); // no signal: the timer notices the change
+            await(msfs, "backend b from the timer", () -> names(mnt).equals(List.of("a", "b")));
+            assertTrue(msfs.log().contains("reload: added backend b"), msfs.log());
+        }
+    }
 }
