@@ -28,8 +28,10 @@ public final class BackendFactory {
                     throw new ConfigException(where + ": " + e.getMessage());
                 }
             }
-            case TypeSettings.Unsupported u -> throw new ConfigException(where + ": backend_type "
-                    + u.type().sectionName() + " is not available in this version of msfs yet");
+            case TypeSettings.AIStore a -> throw new ConfigException(where + ": backend_type AIStore is not available in this"
+                    + " version of msfs yet (its settings are valid)");
+            case TypeSettings.Gcs g -> throw new ConfigException(where + ": backend_type GCS is not supported by msfs"
+                    + " (its settings are valid)");
         };
     }
 }

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class NodeReader {
     static final Set<String> SECRET_KEYS = Set.of(
-            "secret_access_key", "authnToken", "authn_token", "api_key", "secret_key", "session_token");
+            "secret_access_key", "authnToken", "authn_token", "api_key", "secret_key", "access_key", "session_token");
 
     private final String file;
     private final String path;

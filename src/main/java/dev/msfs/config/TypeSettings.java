@@ -59,7 +59,28 @@ public sealed interface TypeSettings {
         }
     }
 
-    /** Types whose settings this build accepts but whose backend is not implemented yet. */
-    record Unsupported(BackendType type) implements TypeSettings {
+    /**
+     * NVIDIA AIStore (the backend itself comes with issue 6; the section is validated now).
+     *
+     * @param manifestGenBackend dir_name of the backend that serves LIST and STAT-DIR, or ""
+     */
+    record AIStore(String endpoint, boolean skipTlsCertificateVerify, String authnToken, Path authnTokenFile,
+                   String provider, long timeoutMillis, String manifestGenBackend) implements TypeSettings {
+        @Override
+        public String toString() {
+            return "AIStore[endpoint=" + endpoint + ", provider=" + provider + ", timeout=" + timeoutMillis
+                    + "ms, authnToken=" + (authnToken.isEmpty() ? "" : "(redacted)") + ", authnTokenFile=" + authnTokenFile
+                    + ", skip_tls_certificate_verify=" + skipTlsCertificateVerify + ", manifest_gen_backend="
+                    + manifestGenBackend + "]";
+        }
+    }
+
+    /** Google Cloud Storage: the section is validated; msfs has no GCS backend. */
+    record Gcs(String endpoint, String apiKey, boolean skipTlsCertificateVerify, long retryBaseDelayMillis,
+               double retryNextDelayMultiplier, long retryMaxDelayMillis) implements TypeSettings {
+        @Override
+        public String toString() {
+            return "GCS[endpoint=" + endpoint + ", api_key=" + (apiKey.isEmpty() ? "" : "(redacted)") + "]";
+        }
     }
 }
