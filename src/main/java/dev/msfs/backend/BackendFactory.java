@@ -10,6 +10,38 @@ public final class BackendFactory {
     private BackendFactory() {
     }
 
+    /**
+     * All backends of a config, in order; an AIStore backend with {@code manifest_gen_backend}
+     * lists through the backend it names (validation made sure it exists and is not AIStore).
+     */
+    public static java.util.List<Backend> createAll(java.util.List<BackendConfig> configs) throws ConfigException {
+        java.util.Map<String, Backend> byName = new java.util.LinkedHashMap<>();
+        try {
+            for (BackendConfig c : configs) {
+                byName.put(c.dirName(), create(c));
+            }
+        } catch (ConfigException e) {
+            byName.values().forEach(Backend::close);
+            throw e;
+        }
+        java.util.List<Backend> out = new java.util.ArrayList<>();
+        for (BackendConfig c : configs) {
+            out.add(routed(c, byName.get(c.dirName()), byName::get));
+        }
+        return out;
+    }
+
+    /** {@code backend} itself, or, for AIStore with manifest_gen_backend, reads from it and lists through the named one. */
+    public static Backend routed(BackendConfig c, Backend backend, java.util.function.Function<String, Backend> byName) {
+        if (c.settings() instanceof TypeSettings.AIStore a && !a.manifestGenBackend().isEmpty()) {
+            Backend listing = byName.apply(a.manifestGenBackend());
+            if (listing != null) {
+                return new RoutedBackend(listing, backend);
+            }
+        }
+        return backend;
+    }
+
     public static Backend create(BackendConfig c) throws ConfigException {
         String where = "backend \"" + c.dirName() + "\"";
         return switch (c.settings()) {
@@ -28,8 +60,8 @@ public final class BackendFactory {
                     throw new ConfigException(where + ": " + e.getMessage());
                 }
             }
-            case TypeSettings.AIStore a -> throw new ConfigException(where + ": backend_type AIStore is not available in this"
-                    + " version of msfs yet (its settings are valid)");
+            case TypeSettings.AIStore a -> new dev.msfs.backend.aistore.AIStoreBackend(a, c.bucketContainerName(), c.prefix(),
+                    c.directoryPageSize());
             case TypeSettings.Gcs g -> throw new ConfigException(where + ": backend_type GCS is not supported by msfs"
                     + " (its settings are valid)");
         };

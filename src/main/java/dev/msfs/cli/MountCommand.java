@@ -2,7 +2,6 @@ package dev.msfs.cli;
 
 import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendFactory;
-import dev.msfs.config.BackendConfig;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.fs.FileSystem;
@@ -55,9 +54,7 @@ final class MountCommand implements Callable<Integer> {
         List<Backend> backends = new ArrayList<>();
         try {
             cfg = ConfigChoice.load(demo, config);
-            for (BackendConfig b : cfg.backends()) {
-                backends.add(BackendFactory.create(b));
-            }
+            backends.addAll(BackendFactory.createAll(cfg.backends()));
         } catch (ConfigException e) {
             backends.forEach(Backend::close);
             return fail(Main.EXIT_CONFIG, e.getMessage());

@@ -71,7 +71,7 @@ final class Reloader implements AutoCloseable {
                 LOG.info(() -> "reload: removed backend " + b.dirName());
             }
             for (BackendConfig b : plan.added()) {
-                Backend backend = BackendFactory.create(b);
+                Backend backend = BackendFactory.routed(b, BackendFactory.create(b), fs::backend);
                 fs.addVolume(b, backend);
                 LOG.info(() -> "reload: added backend " + b.dirName() + " (" + b.type().sectionName() + ")");
             }

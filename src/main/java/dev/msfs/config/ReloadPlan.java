@@ -52,6 +52,12 @@ public record ReloadPlan(List<BackendConfig> added, List<BackendConfig> removed)
                 removed.add(b);
             }
         }
+        for (BackendConfig b : after.values()) {
+            if (b.settings() instanceof TypeSettings.AIStore a && removed.stream().anyMatch(r -> r.dirName().equals(a.manifestGenBackend()))) {
+                throw new ConfigException(next.source() + ": backend " + a.manifestGenBackend() + " cannot be removed while "
+                        + b.dirName() + " lists through it (manifest_gen_backend); reload refused");
+            }
+        }
         return new ReloadPlan(List.copyOf(added), List.copyOf(removed));
     }
 

@@ -101,6 +101,12 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
+    /** The backend mounted at {@code dirName} now, or null. */
+    public Backend backend(String dirName) {
+        Volume v = volumesByName.get(dirName);
+        return v == null ? null : v.backend;
+    }
+
     /** The dir_names mounted now, sorted. */
     public List<String> volumeNames() {
         return volumesByName.keySet().stream().sorted().toList();

@@ -1,10 +1,10 @@
 package dev.msfs.backend.s3;
 
-import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.Paths;
+import dev.msfs.backend.PrefixStore;
 import dev.msfs.config.TypeSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,29 +32,18 @@ import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
  * written straight into the caller's memory, with If-Match so a changed object fails instead of
  * mixing versions.
  */
-public final class S3Backend implements Backend {
+public final class S3Backend extends PrefixStore {
     private static final XMLInputFactory XML = XMLInputFactory.newFactory();
 
     private final S3Connection s3;
-    private final String prefix;
-    private final int pageSize;
 
     public S3Backend(TypeSettings.S3 settings, String bucket, String prefix, int pageSize) throws BackendException {
+        super(prefix, pageSize);
         this.s3 = new S3Connection(settings, bucket);
-        this.prefix = prefix;
-        this.pageSize = pageSize > 0 ? pageSize : 1000;
     }
 
     @Override
-    public ListPage list(String dir, String continuation) throws BackendException {
-        return listObjects(prefix + dir, continuation, pageSize);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String path) throws BackendException {
-        if (!listObjects(prefix + path + "/", null, 1).entries().isEmpty()) {
-            return Optional.of(ObjectInfo.dir(Paths.baseName(path), 0)); // a directory wins over an object
-        }
+    protected Optional<ObjectInfo> headObject(String path) throws BackendException {
         try {
             S3Connection.Response r = s3.send("HeadObject", "HEAD", prefix + path, Map.of(), List.of(), MetaRequestType.DEFAULT, null, null);
             Map<String, String> h = r.headers();
@@ -124,7 +113,8 @@ public final class S3Backend implements Backend {
         s3.close();
     }
 
-    private ListPage listObjects(String fullPrefix, String continuation, int maxKeys) throws BackendException {
+    @Override
+    protected ListPage listObjects(String fullPrefix, String continuation, int maxKeys) throws BackendException {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("list-type", "2");
         query.put("delimiter", "/");

@@ -1,0 +1,230 @@
+package dev.msfs.backend.aistore;
+
+import dev.msfs.backend.BackendException;
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.ObjectInfo;
+import dev.msfs.backend.Paths;
+import dev.msfs.backend.PrefixStore;
+import dev.msfs.config.TypeSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * A bucket through AIStore's native REST API (HTTP/1.1, connections reused by the JDK client):
+ * list with {@code {"action": "list"}} on /v1/buckets (non-recursive, paged by continuation
+ * token), HEAD and ranged GET on /v1/objects, following the proxy's redirect to the target that
+ * holds the object. Redirects are followed here, not by the JDK client, which drops the
+ * Authorization header when the target is another host or port. The bucket's {@code provider} goes in every query; a bearer token (inline, or
+ * from a token file re-read when it changes) authenticates. Every request has the configured timeout.
+ */
+public final class AIStoreBackend extends PrefixStore {
+    /** AIStore's list flag "no recursion" (bit 11): immediate children only, directories as "name/". */
+    private static final int LS_NO_RECURSION = 1 << 11;
+    private static final int CHUNK = 1 << 16;
+
+    private final TypeSettings.AIStore s;
+    private final String bucket;
+    private final HttpClient http;
+    private String token = "";          // guarded by this
+    private FileTime tokenFileTime;     // guarded by this
+
+    public AIStoreBackend(TypeSettings.AIStore settings, String bucket, String prefix, int pageSize) {
+        super(prefix, pageSize);
+        this.s = settings;
+        this.bucket = bucket;
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofMillis(Math.min(s.timeoutMillis(), 10_000)));
+        if (settings.skipTlsCertificateVerify()) {
+            b.sslContext(InsecureTls.context());
+        }
+        this.http = b.build();
+    }
+
+    @Override
+    protected Optional<ObjectInfo> headObject(String path) throws BackendException {
+        HttpResponse<Void> r = send(objectUri(path), b -> b.method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                HttpResponse.BodyHandlers.discarding(), "HEAD " + path);
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(r.statusCode(), "HEAD " + path);
+        long size = r.headers().firstValueAsLong("ais-size").orElse(r.headers().firstValueAsLong("content-length").orElse(0));
+        String etag = r.headers().firstValue("ais-checksum-value").orElse(r.headers().firstValue("etag").orElse(""));
+        return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, 0, etag.replace("\"", "")));
+    }
+
+    @Override
+    public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
+        long length = dst.byteSize();
+        if (length == 0) {
+            return 0;
+        }
+        HttpResponse<InputStream> r = send(objectUri(path), b -> b.GET()
+                        .header("Range", "bytes=" + offset + "-" + (offset + length - 1)),
+                HttpResponse.BodyHandlers.ofInputStream(), "GET " + path);
+        try (InputStream body = r.body()) {
+            if (r.statusCode() == 416) {
+                return 0;
+            }
+            check(r.statusCode(), "GET " + path);
+            String seen = r.headers().firstValue("ais-checksum-value").orElse("");
+            if (etag != null && !etag.isEmpty() && !seen.isEmpty() && !seen.equals(etag)) {
+                throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened");
+            }
+            byte[] chunk = new byte[(int) Math.min(CHUNK, length)];
+            long got = 0;
+            for (int n; got < length && (n = body.read(chunk, 0, (int) Math.min(chunk.length, length - got))) > 0; ) {
+                MemorySegment.copy(MemorySegment.ofArray(chunk), 0, dst, got, n);
+                got += n;
+            }
+            return got;
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Kind.IO, "GET " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException {
+        String value = "{\"props\": \"name,size,checksum\", \"prefix\": " + quote(fullPrefix) + ", \"pagesize\": " + maxEntries
+                + ", \"flags\": \"" + LS_NO_RECURSION + "\", \"continuation_token\": " + quote(continuation == null ? "" : continuation) + "}";
+        String what = "list " + bucket + "/" + fullPrefix;
+        String body = "{\"action\": \"list\", \"value\": " + value + "}";
+        HttpResponse<String> r = send(URI.create(s.endpoint() + "/v1/buckets/" + enc(bucket) + "?provider=" + enc(s.provider())),
+                b -> b.header("Content-Type", "application/json").method("GET", HttpRequest.BodyPublishers.ofString(body)),
+                HttpResponse.BodyHandlers.ofString(), what);
+        check(r.statusCode(), what);
+        Object parsed;
+        try {
+            parsed = new Yaml().load(r.body()); // JSON is YAML
+        } catch (RuntimeException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": unreadable answer");
+        }
+        if (!(parsed instanceof Map<?, ?> m)) {
+            throw new BackendException(BackendException.Kind.IO, what + ": unexpected answer");
+        }
+        List<ObjectInfo> entries = new ArrayList<>();
+        if (m.get("entries") instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> e && e.get("name") instanceof String name && name.startsWith(fullPrefix)) {
+                    String rest = name.substring(fullPrefix.length());
+                    if (rest.endsWith("/") && rest.length() > 1) {
+                        entries.add(ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0));
+                    } else if (!rest.isEmpty() && rest.indexOf('/') < 0) {
+                        entries.add(new ObjectInfo(rest, false, Long.parseLong(String.valueOf(e.get("size") == null ? 0 : e.get("size"))),
+                                0, String.valueOf(e.get("checksum") == null ? "" : e.get("checksum"))));
+                    }
+                }
+            }
+        }
+        String next = m.get("continuation_token") instanceof String t && !t.isEmpty() ? t : null;
+        return new ListPage(entries, next);
+    }
+
+    private HttpRequest.Builder request(URI uri) throws BackendException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(s.timeoutMillis()));
+        String t = currentToken();
+        if (!t.isEmpty()) {
+            b.header("Authorization", "Bearer " + t);
+        }
+        return b;
+    }
+
+    /** Sends the request shaped by {@code shape}, following up to 5 redirects with the same method, body and token. */
+    private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
+                                     HttpResponse.BodyHandler<T> handler, String what) throws BackendException {
+        try {
+            URI at = uri;
+            for (int hop = 0; hop < 5; hop++) {
+                HttpResponse<T> r = http.send(shape.apply(request(at)).build(), handler);
+                Optional<String> location = r.headers().firstValue("location");
+                if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
+                        || location.isEmpty()) {
+                    return r;
+                }
+                if (r.body() instanceof InputStream in) {
+                    in.close();
+                }
+                at = at.resolve(location.get());
+            }
+            throw new BackendException(BackendException.Kind.IO, what + ": too many redirects");
+        } catch (HttpTimeoutException e) {
+            throw new BackendException(BackendException.Kind.TIMEOUT, what + ": no answer within " + s.timeoutMillis() + " ms");
+        } catch (IOException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
+        }
+    }
+
+    private static void check(int status, String what) throws BackendException {
+        if (status / 100 == 2) {
+            return;
+        }
+        throw new BackendException(switch (status) {
+            case 404 -> BackendException.Kind.NOT_FOUND;
+            case 401, 403 -> BackendException.Kind.ACCESS_DENIED;
+            default -> BackendException.Kind.IO;
+        }, what + ": HTTP " + status);
+    }
+
+    /** The inline token, else the token file's content, re-read whenever the file's mtime changes. */
+    private synchronized String currentToken() {
+        if (!s.authnToken().isEmpty()) {
+            return s.authnToken();
+        }
+        try {
+            FileTime t = Files.getLastModifiedTime(s.authnTokenFile());
+            if (!t.equals(tokenFileTime)) {
+                token = Files.readString(s.authnTokenFile()).strip();
+                tokenFileTime = t;
+            }
+        } catch (IOException e) {
+            token = "";
+            tokenFileTime = null;
+        }
+        return token;
+    }
+
+    private URI objectUri(String path) {
+        StringBuilder p = new StringBuilder();
+        for (String part : (prefix + path).split("/", -1)) {
+            p.append('/').append(enc(part));
+        }
+        return URI.create(s.endpoint() + "/v1/objects/" + enc(bucket) + p + "?provider=" + enc(s.provider()));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String quote(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.msfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * AIStore through a real mount, against {@link FakeAIStore} (AIStore itself cannot be installed
+ * here): listing and reading through the proxy's redirect, manifest_gen_backend routing to S3,
+ * a failing read, and a wrong token.
+ */
+class AIStoreIT {
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String aisBackend(String name, FakeAIStore ais, String token, String extra) {
+        return "  - {dir_name: " + name + ", backend_type: AIStore, bucket_container_name: shared, directory_page_size: 2,\n"
+                + "     AIStore: {endpoint: \"" + ais.endpoint() + "\", authnToken: " + token + ", provider: s3, timeout: 5000"
+                + extra + "}}\n";
+    }
+
+    @Test
+    void listsAndReadsThroughTheProxyRedirectAndMapsErrors(@TempDir Path dir) throws Exception {
+        try (FakeAIStore ais = new FakeAIStore("tok-123", "s3")) {
+            byte[] big = new byte[3 << 20];
+            new Random(5).nextBytes(big);
+            ais.put("shared", "a.txt", "hello ais".getBytes(StandardCharsets.UTF_8));
+            ais.put("shared", "d/e/big.bin", big);
+            ais.put("shared", "d/x", new byte[] {1, 2});
+            ais.put("shared", "z y.txt", new byte[0]);
+            Path cfg = dir.resolve("c.yaml");
+            Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 100\ncache_line_size: 1048576\n"
+                    // direct_io: the kernel would otherwise retry a failed read-ahead page and hide the EIO
+                    + "direct_io: true\nbackends:\n"
+                    + aisBackend("ais", ais, "tok-123", "") + aisBackend("badtoken", ais, "wrong", ""));
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertEquals(List.of("a.txt", "d", "z y.txt"), names(mnt.resolve("ais")));
+                assertEquals(List.of("e", "x"), names(mnt.resolve("ais/d")));
+                assertEquals("hello ais", Files.readString(mnt.resolve("ais/a.txt")));
+                assertArrayEquals(big, Files.readAllBytes(mnt.resolve("ais/d/e/big.bin")));
+                assertEquals(0, Files.size(mnt.resolve("ais/z y.txt")));
+                assertTrue(ais.lists.get() > 0 && ais.redirects.get() > 0 && ais.targetGets.get() >= 3,
+                        "proxy lists " + ais.lists + ", redirects " + ais.redirects + ", target GETs " + ais.targetGets);
+
+                ais.put("shared", "fresh.bin", new byte[] {7, 7, 7});
+                ais.failNextGets.set(1);
+                IOException e = assertThrows(IOException.class, () -> Files.readAllBytes(mnt.resolve("ais/fresh.bin")));
+                assertTrue(e.getMessage().contains("Input/output error"), e.toString());
+                assertArrayEquals(new byte[] {7, 7, 7}, Files.readAllBytes(mnt.resolve("ais/fresh.bin")));
+
+                assertThrows(AccessDeniedException.class, () -> names(mnt.resolve("badtoken")));
+                assertTrue(!msfs.log().contains("tok-123"), "the token reached the log");
+            }
+        }
+    }
+
+    @Test
+    void manifestGenBackendListsFromS3WhileReadsGoToAIStore(@TempDir Path dir) throws Exception {
+        try (S3Server s3 = new S3Server(dir); FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+            Path bucket = s3.bucket("shared");
+            Files.createDirectories(bucket.resolve("sub"));
+            for (String key : List.of("a.bin", "sub/b.bin")) {
+                // Same length on both sides (the listing's size bounds reads), different bytes.
+                Files.writeString(bucket.resolve(key), "bytes from S3: " + key);
+                ais.put("shared", key, ("bytes from AI: " + key).getBytes(StandardCharsets.UTF_8));
+            }
+            Path cfg = dir.resolve("c.yaml");
+            Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nbackends:\n"
+                    + "  - {dir_name: s3, backend_type: S3, bucket_container_name: shared, S3: {endpoint: \"" + s3.endpoint()
+                    + "\", access_key_id: " + S3Server.ACCESS_KEY + ", secret_access_key: " + S3Server.SECRET + "}}\n"
+                    + aisBackend("ais", ais, "tok", ", manifest_gen_backend: s3"));
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertEquals(List.of("a.bin", "sub"), names(mnt.resolve("ais")));
+                assertEquals(List.of("b.bin"), names(mnt.resolve("ais/sub")));
+                assertEquals("bytes from AI: sub/b.bin", Files.readString(mnt.resolve("ais/sub/b.bin")));
+                assertEquals("bytes from S3: a.bin", Files.readString(mnt.resolve("s3/a.bin")));
+                assertEquals(0, ais.lists.get(), "AIStore was asked to list");
+                assertTrue(ais.targetGets.get() > 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.msfs.it;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The subset of AIStore's REST API that msfs uses, written from AIStore's HTTP API documentation:
+ * a proxy that lists buckets ({@code GET /v1/buckets/B} with a {"action": "list"} body: prefix,
+ * pagesize, continuation_token, the no-recursion flag) and redirects object requests (307) to a
+ * target that answers HEAD and ranged GET on {@code /v1/objects/B/O}. Both check the bearer
+ * token and the provider. Counters say which server saw which request.
+ */
+final class FakeAIStore implements AutoCloseable {
+    private static final int LS_NO_RECURSION = 1 << 11;
+
+    final String token;
+    final String provider;
+    final Map<String, byte[]> objects = new ConcurrentSkipListMap<>(); // "bucket/key"
+    final AtomicInteger lists = new AtomicInteger();
+    final AtomicInteger redirects = new AtomicInteger();
+    final AtomicInteger targetGets = new AtomicInteger();
+    final AtomicInteger targetHeads = new AtomicInteger();
+    final AtomicInteger failNextGets = new AtomicInteger();
+    private final HttpServer proxy;
+    private final HttpServer target;
+
+    FakeAIStore(String token, String provider) throws IOException {
+        this.token = token;
+        this.provider = provider;
+        proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        target = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        proxy.createContext("/v1/buckets/", this::list);
+        proxy.createContext("/v1/objects/", ex -> {
+            if (authorized(ex)) {
+                redirects.incrementAndGet();
+                ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort()
+                        + ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
+                ex.sendResponseHeaders(307, -1);
+                ex.close();
+            }
+        });
+        target.createContext("/v1/objects/", this::object);
+        proxy.start();
+        target.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + proxy.getAddress().getPort();
+    }
+
+    void put(String bucket, String key, byte[] content) {
+        objects.put(bucket + "/" + key, content);
+    }
+
+    private boolean authorized(HttpExchange ex) throws IOException {
+        String query = String.valueOf(ex.getRequestURI().getQuery());
+        if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            reply(ex, 401, "{\"message\": \"unauthorized\"}");
+            return false;
+        }
+        if (!query.contains("provider=" + provider)) {
+            reply(ex, 400, "{\"message\": \"wrong provider\"}");
+            return false;
+        }
+        return true;
+    }
+
+    private void list(HttpExchange ex) throws IOException {
+        if (!authorized(ex)) {
+            return;
+        }
+        lists.incrementAndGet();
+        String bucket = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/v1/buckets/".length()), StandardCharsets.UTF_8);
+        Map<?, ?> msg = new Yaml().load(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if (!"list".equals(msg.get("action")) || !(msg.get("value") instanceof Map<?, ?> value)) {
+            reply(ex, 400, "{\"message\": \"expected a list action\"}");
+            return;
+        }
+        String prefix = String.valueOf(value.get("prefix"));
+        String after = String.valueOf(value.get("continuation_token"));
+        int page = Integer.parseInt(String.valueOf(value.get("pagesize")));
+        boolean flat = (Integer.parseInt(String.valueOf(value.get("flags"))) & LS_NO_RECURSION) != 0;
+        TreeSet<String> names = new TreeSet<>();
+        Map<String, byte[]> files = new TreeMap<>();
+        for (Map.Entry<String, byte[]> e : objects.entrySet()) {
+            if (e.getKey().startsWith(bucket + "/" + prefix)) {
+                String key = e.getKey().substring(bucket.length() + 1);
+                int slash = key.indexOf('/', prefix.length());
+                String name = flat && slash >= 0 ? key.substring(0, slash + 1) : key;
+                names.add(name);
+                if (!name.endsWith("/")) {
+                    files.put(name, e.getValue());
+                }
+            }
+        }
+        List<String> entries = new ArrayList<>();
+        String last = "";
+        for (String name : after.isEmpty() ? names : names.tailSet(after, false)) {
+            if (entries.size() == page) {
+                break;
+            }
+            byte[] c = files.get(name);
+            entries.add(c == null ? "{\"name\": \"" + name + "\", \"flags\": 1024}"
+                    : "{\"name\": \"" + name + "\", \"size\": \"" + c.length + "\", \"checksum\": \"" + checksum(c) + "\"}");
+            last = name;
+        }
+        boolean more = !names.isEmpty() && !last.isEmpty() && !last.equals(names.last());
+        reply(ex, 200, "{\"uuid\": \"x\", \"continuation_token\": \"" + (more ? last : "") + "\", \"entries\": ["
+                + String.join(",", entries) + "], \"flags\": 0}");
+    }
+
+    private void object(HttpExchange ex) throws IOException {
+        if (!authorized(ex)) {
+            return;
+        }
+        String key = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/v1/objects/".length()), StandardCharsets.UTF_8);
+        byte[] c = objects.get(key);
+        if (c == null) {
+            reply(ex, 404, "{\"message\": \"not found\"}");
+            return;
+        }
+        ex.getResponseHeaders().add("ais-checksum-value", checksum(c));
+        ex.getResponseHeaders().add("ais-size", Integer.toString(c.length));
+        if (ex.getRequestMethod().equals("HEAD")) {
+            targetHeads.incrementAndGet();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+            return;
+        }
+        targetGets.incrementAndGet();
+        if (failNextGets.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            reply(ex, 500, "{\"message\": \"injected failure\"}");
+            return;
+        }
+        String range = ex.getRequestHeaders().getFirst("Range");
+        int from = 0;
+        int to = c.length - 1;
+        if (range != null) {
+            String[] r = range.substring("bytes=".length()).split("-");
+            from = Integer.parseInt(r[0]);
+            to = Math.min(to, Integer.parseInt(r[1]));
+        }
+        if (from >= c.length) {
+            reply(ex, 416, "");
+            return;
+        }
+        ex.sendResponseHeaders(range == null ? 200 : 206, to - from + 1);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(c, from, to - from + 1);
+        }
+    }
+
+    private static String checksum(byte[] c) {
+        CRC32 crc = new CRC32();
+        crc.update(c);
+        return Long.toHexString(crc.getValue());
+    }
+
+    private static void reply(HttpExchange ex, int status, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        proxy.stop(0);
+        target.stop(0);
+    }
+}
