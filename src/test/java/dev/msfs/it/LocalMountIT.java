@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 /** A LOCAL backend over real files, mounted by msfs.jar and read through the kernel. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalMountIT {
+    private Path work;
     private Path source;
     private Path mnt;
     private Path served;
@@ -35,7 +36,7 @@ class LocalMountIT {
 
     @BeforeAll
     void mount() throws Exception {
-        Path work = Files.createTempDirectory("msfs-local-it");
+        work = Files.createTempDirectory("msfs-local-it");
         source = Files.createDirectories(work.resolve("source"));
         mnt = Files.createDirectories(work.resolve("mnt"));
         TestTrees.build(source);
@@ -59,6 +60,13 @@ class LocalMountIT {
     void unmount() throws Exception {
         if (msfs != null) {
             msfs.close();
+        }
+        if (work != null) {
+            try (Stream<Path> all = Files.walk(work)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 
