@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -200,9 +201,19 @@ public final class DataCache implements AutoCloseable {
         }
     }
 
+    /** Waits (briefly) for background fetches, which write into the arena, before unmapping it. */
     @Override
     public void close() {
         prefetchers.shutdownNow();
+        try {
+            if (!prefetchers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warning("background fetches still running at close; leaving the cache memory mapped");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         arena.close();
     }
 
