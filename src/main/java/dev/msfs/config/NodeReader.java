@@ -164,11 +164,11 @@ final class NodeReader {
         return out;
     }
 
-    /** Marks keys as read without interpreting them; returns those present, for reporting. */
+    /** Marks keys as read without interpreting them; returns those present and not read before, for reporting. */
     List<String> accept(Set<String> keys) {
         List<String> present = new ArrayList<>();
         for (String k : entries.keySet()) {
-            if (keys.contains(k)) {
+            if (keys.contains(k) && !read.contains(k)) {
                 read.add(k);
                 present.add(child(k));
             }

@@ -64,6 +64,8 @@ class MscProfilesTest {
         assertTrue(c.acceptedNotUsed().contains("profiles.elsewhere (type gcs)"), c.acceptedNotUsed().toString());
         assertTrue(c.acceptedNotUsed().contains("profiles.train.storage_provider.options.multipart_threshold"),
                 c.acceptedNotUsed().toString());
+        assertTrue(c.acceptedNotUsed().stream().noneMatch(k -> k.endsWith("base_path") || k.endsWith("region_name")
+                || k.endsWith("endpoint_url") || k.endsWith("access_key") || k.endsWith("secret_key")), c.acceptedNotUsed().toString());
     }
 
     @Test
