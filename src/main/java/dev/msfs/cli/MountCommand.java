@@ -2,6 +2,11 @@ package dev.msfs.cli;
 
 import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendFactory;
+import dev.msfs.backend.MeteredBackend;
+import dev.msfs.config.BackendConfig;
+import dev.msfs.metrics.HttpEndpoint;
+import dev.msfs.metrics.MsfsMetrics;
+import java.util.concurrent.atomic.AtomicBoolean;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.fs.FileSystem;
@@ -52,15 +57,21 @@ final class MountCommand implements Callable<Integer> {
         Logging.setup(logLevel);
         MsfsConfig cfg;
         List<Backend> backends = new ArrayList<>();
+        MsfsMetrics metrics = new MsfsMetrics();
         try {
             cfg = ConfigChoice.load(demo, config);
-            backends.addAll(BackendFactory.createAll(cfg.backends()));
+            List<Backend> created = BackendFactory.createAll(cfg.backends());
+            for (int i = 0; i < created.size(); i++) {
+                backends.add(metered(metrics, cfg.backends().get(i), created.get(i)));
+            }
         } catch (ConfigException e) {
             backends.forEach(Backend::close);
             return fail(Main.EXIT_CONFIG, e.getMessage());
         }
         Path dir = Path.of(mountpoint != null ? mountpoint : cfg.mountpoint()).toAbsolutePath().normalize();
         FileSystem fs = null; // once it exists, it owns (and closes) the backends
+        HttpEndpoint endpoint = null;
+        AtomicBoolean serving = new AtomicBoolean();
         try {
             String problem = checkMountpoint(dir);
             if (problem != null) {
@@ -69,10 +80,16 @@ final class MountCommand implements Callable<Integer> {
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
                     cfg.directIo(), MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
             fs = new FileSystem(cfg, backends);
-            FuseSession session = FuseSession.mount(fs, options);
             FileSystem mounted = fs;
+            registerGauges(metrics, mounted);
+            if (!cfg.endpoint().isEmpty()) {
+                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get);
+            }
+            FuseSession session = FuseSession.mount(fs, options, metrics::fuseOp);
+            serving.set(true);
             CountDownLatch cleanedUp = new CountDownLatch(1);
-            Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted);
+            Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted,
+                    (b, backend) -> metered(metrics, b, backend));
             if (reloader != null) {
                 reloader.onSighup();
             }
@@ -81,8 +98,12 @@ final class MountCommand implements Callable<Integer> {
             try {
                 session.serve();
             } finally {
+                serving.set(false);
                 if (reloader != null) {
                     reloader.close();
+                }
+                if (endpoint != null) {
+                    endpoint.close();
                 }
                 LOG.info(() -> "cache at unmount: " + mounted.cacheStats());
                 mounted.close(); // closes every backend, those added by reloads too
@@ -91,11 +112,51 @@ final class MountCommand implements Callable<Integer> {
             }
             return 0;
         } catch (FuseException | IOException e) {
-            closeAll(fs, backends);
+            closeAll(fs, backends, endpoint);
             return fail(Main.EXIT_FAILURE, e.getMessage());
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
-            closeAll(fs, backends);
+            closeAll(fs, backends, endpoint);
             return fail(Main.EXIT_FAILURE, NativeLib.problem(e));
+        }
+    }
+
+    private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
+        return new MeteredBackend(backend, (op, ok, nanos) -> metrics.backendOp(config.dirName(), op, ok, nanos));
+    }
+
+    /** The cache's and the file system's own counters, read at scrape time. */
+    private static void registerGauges(MsfsMetrics m, FileSystem fs) {
+        m.counter("fission_read_cache_hits_total", "cache line lookups that found the line resident", () -> fs.cacheStats().hits());
+        m.counter("fission_read_cache_misses_total", "cache line lookups that had to fetch", () -> fs.cacheStats().misses());
+        m.counter("fission_read_cache_waits_total", "lookups that waited for another reader's fetch", () -> fs.cacheStats().waits());
+        m.counter("fission_read_cache_prefetches_total", "lines fetched ahead of sequential readers", () -> fs.cacheStats().prefetches());
+        m.counter("msfs_cache_fetches_total", "cache line fetches from backends", () -> fs.cacheStats().fetches());
+        m.counter("msfs_cache_fetch_failures_total", "cache line fetches that failed", () -> fs.cacheStats().fetchFailures());
+        m.counter("msfs_cache_poisoned_lines_total", "lines evicted unserved after a failed or short fetch", () -> fs.cacheStats().poisoned());
+        m.counter("msfs_cache_evictions_total", "lines evicted to make room", () -> fs.cacheStats().evictions());
+        m.counter("msfs_cache_generation_retries_total", "optimistic copies retried after an eviction raced them",
+                () -> fs.cacheStats().retries());
+        m.counter("msfs_bytes_served_total", "file bytes served to readers", () -> fs.cacheStats().bytesServed());
+        m.gauge("msfs_open_handles", "open file and directory handles", fs::openHandles);
+        m.gauge("msfs_inodes", "inodes the kernel holds", fs::inodeCount);
+    }
+
+    private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
+                                       java.util.function.BooleanSupplier ready) throws IOException {
+        try {
+            HttpEndpoint e = new HttpEndpoint(java.net.URI.create(url), metrics, healthy, ready);
+            LOG.info(() -> "serving /metrics, /healthz and /readyz at " + url);
+            return e;
+        } catch (IOException e) {
+            throw new IOException("cannot listen on endpoint " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isMounted(Path dir) {
+        try {
+            return MountPoints.isMounted(dir);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -129,7 +190,10 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
-    private static void closeAll(FileSystem fs, List<Backend> backends) {
+    private static void closeAll(FileSystem fs, List<Backend> backends, HttpEndpoint endpoint) {
+        if (endpoint != null) {
+            endpoint.close();
+        }
         if (fs != null) {
             fs.close();
         } else {

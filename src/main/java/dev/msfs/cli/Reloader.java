@@ -32,9 +32,12 @@ final class Reloader implements AutoCloseable {
     private MsfsConfig running;           // guarded by this
     private byte[] lastSeen = new byte[0]; // guarded by this: the file's bytes at the last attempt
     private final ScheduledExecutorService timer;
+    private final java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap;
 
-    Reloader(Path file, MsfsConfig running, FileSystem fs) {
+    /** @param wrap applied to every backend a reload adds (metering) */
+    Reloader(Path file, MsfsConfig running, FileSystem fs, java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap) {
         this.file = file;
+        this.wrap = wrap;
         this.running = running;
         this.fs = fs;
         this.lastSeen = read();
@@ -71,7 +74,7 @@ final class Reloader implements AutoCloseable {
                 LOG.info(() -> "reload: removed backend " + b.dirName());
             }
             for (BackendConfig b : plan.added()) {
-                Backend backend = BackendFactory.routed(b, BackendFactory.create(b), fs::backend);
+                Backend backend = wrap.apply(b, BackendFactory.routed(b, BackendFactory.create(b), fs::backend));
                 fs.addVolume(b, backend);
                 LOG.info(() -> "reload: added backend " + b.dirName() + " (" + b.type().sectionName() + ")");
             }

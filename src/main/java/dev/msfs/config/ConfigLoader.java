@@ -29,12 +29,12 @@ public final class ConfigLoader {
 
     private static final Set<String> GLOBAL_KEYS = Set.of("msfs_version", "mountname", "mountpoint", "uid", "gid",
             "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "cache_line_size", "cache_lines",
-            "cache_lines_to_prefetch", "direct_io", "process_memory_limit", "auto_sighup_interval", "backends");
+            "cache_lines_to_prefetch", "direct_io", "process_memory_limit", "auto_sighup_interval", "endpoint", "backends");
     /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
     private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
                     "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
                     "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
-                    "cache_dir_path", "endpoint", "fuse_fd_per_worker",
+                    "cache_dir_path", "fuse_fd_per_worker",
                     "cache_storage", "mapped_cache", "cache_backend", "metadata_cache_paging_mode", "pebble_cache_size",
                     "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
                     "opentelemetry"),
@@ -160,6 +160,10 @@ public final class ConfigLoader {
         }
         boolean directIo = top.bool("direct_io", false);
         long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
+        String endpoint = top.string("endpoint", "");
+        if (!endpoint.isEmpty() && !endpoint.matches("http://[^/?#:]+:\\d+/?")) {
+            throw top.error("endpoint", "expected http://host:port (https is not supported), got \"" + endpoint + "\"");
+        }
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();
         List<NodeReader> readers = top.mappings("backends");
@@ -176,7 +180,8 @@ public final class ConfigLoader {
         }
         top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
         return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers, lineSize, lines,
-                prefetch, directIo, memoryLimit, autoSighup, List.copyOf(backends), List.copyOf(notYetUsed));
+                prefetch, directIo, memoryLimit, autoSighup, endpoint.replaceAll("/$", ""), List.copyOf(backends),
+                List.copyOf(notYetUsed));
     }
 
     /**
@@ -191,7 +196,7 @@ public final class ConfigLoader {
         notUsed.addAll(c.acceptedNotUsed());
         return new MsfsConfig(source, c.mountname(), c.mountpoint(), c.uid(), c.gid(), c.dirPerm(), c.allowOther(),
                 c.entryAttrTtlMillis(), c.fuseWorkers(), c.cacheLineSize(), c.cacheLines(), c.cacheLinesToPrefetch(),
-                c.directIo(), c.processMemoryLimit(), c.autoSighupSeconds(), c.backends(), List.copyOf(notUsed));
+                c.directIo(), c.processMemoryLimit(), c.autoSighupSeconds(), c.endpoint(), c.backends(), List.copyOf(notUsed));
     }
 
     @SuppressWarnings("unchecked")

@@ -291,7 +291,7 @@ public final class FileSystem implements AutoCloseable {
         return openFiles.size() + dirHandles.size();
     }
 
-    int inodeCount() {
+    public int inodeCount() {
         return inodes.size();
     }
 

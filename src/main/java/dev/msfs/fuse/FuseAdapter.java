@@ -43,11 +43,13 @@ final class FuseAdapter {
 
     private final FileSystem fs;
     private final MountOptions options;
+    private final OpObserver observer;
     private final ThreadLocal<ThreadBuffers> buffers;
 
-    FuseAdapter(FileSystem fs, MountOptions options) {
+    FuseAdapter(FileSystem fs, MountOptions options, OpObserver observer) {
         this.fs = fs;
         this.options = options;
+        this.observer = observer;
         this.buffers = ThreadLocal.withInitial(() -> new ThreadBuffers(options.maxRead()));
     }
 
@@ -284,14 +286,22 @@ final class FuseAdapter {
         guarded(req, "mutation", () -> fs.refuseMutation(ino));
     }
 
-    private static void guarded(MemorySegment req, String op, Handler handler) {
+    private void guarded(MemorySegment req, String op, Handler handler) {
+        long t0 = System.nanoTime();
+        boolean ok = false;
         try {
             handler.handle();
+            ok = true;
         } catch (FsException e) {
             fuse_reply_err(req, e.errno());
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, op + " failed unexpectedly; answered EIO", t);
             fuse_reply_err(req, Errno.EIO);
+        }
+        try {
+            observer.served(op, ok, System.nanoTime() - t0);
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "metrics failed", t);
         }
     }
 

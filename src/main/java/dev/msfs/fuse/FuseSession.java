@@ -49,9 +49,14 @@ public final class FuseSession {
     }
 
     public static FuseSession mount(FileSystem fs, MountOptions options) throws FuseException {
+        return mount(fs, options, OpObserver.NONE);
+    }
+
+    /** As {@link #mount(FileSystem, MountOptions)}, telling {@code observer} about every request served. */
+    public static FuseSession mount(FileSystem fs, MountOptions options, OpObserver observer) throws FuseException {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment ops = new FuseAdapter(fs, options).opsTable(arena);
+            MemorySegment ops = new FuseAdapter(fs, options, observer).opsTable(arena);
             MemorySegment args = fuseArgs(arena, "msfs", "-o", options.fuseOptions());
             MemorySegment se = fuse_session_new(args, ops, fuse_lowlevel_ops.sizeof(), MemorySegment.NULL);
             fuse_opt_free_args(args);

@@ -31,7 +31,7 @@ class FileSystemTest {
                 .map(n -> new BackendConfig(n, BackendType.RAM, "", "", true, 7, 8, 0555, 0444, 0, 0,
                         new TypeSettings.Ram(3, 1000, 1 << 20)))
                 .toList();
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, 64 << 10, 8, 2, false, 0, 0, backends,
+        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, 64 << 10, 8, 2, false, 0, 0, "", backends,
                 List.of());
     }
 

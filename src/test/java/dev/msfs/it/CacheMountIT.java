@@ -38,7 +38,7 @@ class CacheMountIT {
 
     private static MsfsConfig config(int lines, int prefetch, TypeSettings settings, BackendType type) {
         BackendConfig b = new BackendConfig("data", type, "", "", true, 0, 0, 0555, 0444, 0, 0, settings);
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0555, false, 10_000, 8, LINE, lines, prefetch, true, 0, 0,
+        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0555, false, 10_000, 8, LINE, lines, prefetch, true, 0, 0, "",
                 List.of(b), List.of());
     }
 

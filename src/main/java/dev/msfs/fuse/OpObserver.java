@@ -1,0 +1,9 @@
+package dev.msfs.fuse;
+
+/** Told about every FUSE request served (for metrics); must be fast and thread-safe. */
+@FunctionalInterface
+public interface OpObserver {
+    OpObserver NONE = (op, ok, nanos) -> { };
+
+    void served(String op, boolean ok, long nanos);
+}

@@ -1,0 +1,56 @@
+package dev.msfs.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The {@code endpoint} service: {@code /metrics} (Prometheus text format), {@code /healthz}
+ * (200 while the mount is up and serving, else 503) and {@code /readyz} (200 once mounted). It
+ * listens only where the config says; there is no default address.
+ */
+public final class HttpEndpoint implements AutoCloseable {
+    private final HttpServer server;
+
+    public HttpEndpoint(URI endpoint, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 16);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/metrics", ex -> {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            metrics.write(body);
+            send(ex, 200, MsfsMetrics.contentType(), body.toByteArray());
+        });
+        server.createContext("/healthz", ex -> status(ex, healthy.getAsBoolean()));
+        server.createContext("/readyz", ex -> status(ex, ready.getAsBoolean()));
+        server.start();
+    }
+
+    /** The port actually bound (useful when the config asked for port 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private static void status(HttpExchange ex, boolean ok) throws IOException {
+        send(ex, ok ? 200 : 503, "text/plain; charset=utf-8", (ok ? "ok\n" : "not serving\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.msfs.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * msfs's Prometheus metrics, named as the Go MSFS names them so existing dashboards keep working:
+ * per FUSE operation {@code fission_<op>_{successes,failures}_total} and
+ * {@code fission_<op>_{success,failure}_latency_seconds}; per backend operation
+ * {@code backend_<op>_…} with a {@code backend} label (the dir_name); the read cache as
+ * {@code fission_read_cache_*_total}; msfs's own additions as {@code msfs_*}. Recording is lock-free
+ * (the client's own atomics); families are created on first use.
+ */
+public final class MsfsMetrics {
+    /** 5 µs to 10 s, as MSFS. */
+    private static final double[] LATENCY_BUCKETS = {5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
+            1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    private record Family(Counter successes, Counter failures, Histogram successLatency, Histogram failureLatency) {
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Map<String, Family> families = new ConcurrentHashMap<>();
+
+    /** One FUSE request of {@code op} ended, successfully or not, after {@code nanos}. */
+    public void fuseOp(String op, boolean ok, long nanos) {
+        record(family("fission_" + op, null), ok, nanos);
+    }
+
+    /** One backend request of {@code op} for the backend mounted at {@code backend} ended. */
+    public void backendOp(String backend, String op, boolean ok, long nanos) {
+        Family f = family("backend_" + op, "backend");
+        if (ok) {
+            f.successes().labelValues(backend).inc();
+            f.successLatency().labelValues(backend).observe(nanos / 1e9);
+        } else {
+            f.failures().labelValues(backend).inc();
+            f.failureLatency().labelValues(backend).observe(nanos / 1e9);
+        }
+    }
+
+    /** A counter whose value is read at scrape time (e.g. from the cache's own counters). */
+    public void counter(String name, String help, DoubleSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    /** A gauge read at scrape time. */
+    public void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    /** Writes every metric in the Prometheus text format. */
+    public void write(OutputStream out) throws IOException {
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    private static void record(Family f, boolean ok, long nanos) {
+        if (ok) {
+            f.successes().inc();
+            f.successLatency().observe(nanos / 1e9);
+        } else {
+            f.failures().inc();
+            f.failureLatency().observe(nanos / 1e9);
+        }
+    }
+
+    private Family family(String base, String label) {
+        return families.computeIfAbsent(base, b -> {
+            String[] labels = label == null ? new String[0] : new String[] {label};
+            return new Family(
+                    Counter.builder().name(b + "_successes_total").help(b + " requests that succeeded").labelNames(labels).register(registry),
+                    Counter.builder().name(b + "_failures_total").help(b + " requests that failed").labelNames(labels).register(registry),
+                    Histogram.builder().name(b + "_success_latency_seconds").help(b + " latency of successes")
+                            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).labelNames(labels).register(registry),
+                    Histogram.builder().name(b + "_failure_latency_seconds").help(b + " latency of failures")
+                            .classicOnly().classicUpperBounds(LATENCY_BUCKETS).labelNames(labels).register(registry));
+        });
+    }
+}

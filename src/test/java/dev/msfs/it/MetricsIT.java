@@ -1,0 +1,78 @@
+package dev.msfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The endpoint of a real mount: /metrics moves with reads, /healthz and /readyz answer, and all closes with the mount. */
+class MetricsIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The Prometheus text format: "name{labels} value" lines; comments skipped. Sums samples of one name+labels key. */
+    static Map<String, Double> parse(String text) {
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+        return samples;
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void metricsMoveWithReadsAndTheEndpointClosesWithTheMount(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path cfg = dir.resolve("c.yaml");
+        Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nendpoint: http://127.0.0.1:" + port + "\nbackends:\n"
+                + "  - {dir_name: p, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2, file_size: 3000000}}\n");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString());
+        try (msfs) {
+            assertEquals(200, get(port, "/readyz").statusCode());
+            assertEquals(200, get(port, "/healthz").statusCode());
+            Map<String, Double> before = parse(get(port, "/metrics").body());
+            Files.readAllBytes(mnt.resolve("p/file_00000001"));
+            Files.readAllBytes(mnt.resolve("p/file_00000001"));
+            HttpResponse<String> r = get(port, "/metrics");
+            assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"), r.headers().toString());
+            Map<String, Double> after = parse(r.body());
+            assertTrue(after.get("fission_read_successes_total") > before.getOrDefault("fission_read_successes_total", 0.0), r.body());
+            assertTrue(after.get("fission_lookup_successes_total") >= 1, r.body());
+            assertTrue(after.get("fission_read_cache_misses_total") >= 1, r.body());
+            assertTrue(after.get("fission_read_cache_hits_total") >= 1, r.body());
+            assertEquals(3_000_000 * 2.0, after.get("msfs_bytes_served_total"), 3_000_000.0, r.body());
+            assertTrue(after.get("backend_read_file_successes_total{backend=\"p\"}") >= 1, r.body());
+            assertTrue(after.get("fission_read_success_latency_seconds_count") >= after.get("fission_read_successes_total"), r.body());
+            assertTrue(after.containsKey("msfs_open_handles"), r.body());
+
+            assertTrue(msfs.terminate(Duration.ofSeconds(30)) != -1, "msfs did not exit:\n" + msfs.log());
+            assertThrows(ConnectException.class, () -> get(port, "/healthz"));
+            assertFalse(msfs.log().contains("Exception"), msfs.log());
+        }
+    }
+}
