@@ -19,42 +19,36 @@ public final class MeteredBackend implements Backend {
         this.observer = observer;
     }
 
+    /** One backend call, whose outcome and time are reported. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws BackendException;
+    }
+
     @Override
     public ListPage list(String dir, String continuation) throws BackendException {
-        long t0 = System.nanoTime();
-        boolean ok = false;
-        try {
-            ListPage page = inner.list(dir, continuation);
-            ok = true;
-            return page;
-        } finally {
-            observer.ended("list_directory", ok, System.nanoTime() - t0);
-        }
+        return timed("list_directory", () -> inner.list(dir, continuation));
     }
 
     @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {
-        long t0 = System.nanoTime();
-        boolean ok = false;
-        try {
-            Optional<ObjectInfo> info = inner.stat(path);
-            ok = true;
-            return info;
-        } finally {
-            observer.ended("stat_file", ok, System.nanoTime() - t0);
-        }
+        return timed("stat_file", () -> inner.stat(path));
     }
 
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
+        return timed("read_file", () -> inner.read(path, etag, offset, dst));
+    }
+
+    private <T> T timed(String op, Call<T> call) throws BackendException {
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
-            long n = inner.read(path, etag, offset, dst);
+            T result = call.run();
             ok = true;
-            return n;
+            return result;
         } finally {
-            observer.ended("read_file", ok, System.nanoTime() - t0);
+            observer.ended(op, ok, System.nanoTime() - t0);
         }
     }
 
