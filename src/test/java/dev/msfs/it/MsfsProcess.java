@@ -30,7 +30,8 @@ final class MsfsProcess implements AutoCloseable {
 
     static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", System.getProperty("msfs.jar", "target/msfs.jar")));
+                "--enable-native-access=ALL-UNNAMED", "-jar",
+                Path.of(System.getProperty("msfs.jar", "target/msfs.jar")).toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
