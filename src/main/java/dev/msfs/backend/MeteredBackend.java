@@ -3,12 +3,15 @@ package dev.msfs.backend;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
-/** Reports every request of the backend it wraps (op name as MSFS's: list_directory, stat_file, read_file). */
+/**
+ * Reports every request of the backend it wraps: op name as MSFS's (list_directory, stat_file,
+ * read_file), what it was about (a path and range), outcome and duration.
+ */
 public final class MeteredBackend implements Backend {
     /** Told about each request: its op, whether it succeeded, how long it took. */
     @FunctionalInterface
     public interface Observer {
-        void ended(String op, boolean ok, long nanos);
+        void ended(String op, String target, boolean ok, long nanos);
     }
 
     private final Backend inner;
@@ -27,20 +30,20 @@ public final class MeteredBackend implements Backend {
 
     @Override
     public ListPage list(String dir, String continuation) throws BackendException {
-        return timed("list_directory", () -> inner.list(dir, continuation));
+        return timed("list_directory", dir, () -> inner.list(dir, continuation));
     }
 
     @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {
-        return timed("stat_file", () -> inner.stat(path));
+        return timed("stat_file", path, () -> inner.stat(path));
     }
 
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        return timed("read_file", () -> inner.read(path, etag, offset, dst));
+        return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst));
     }
 
-    private <T> T timed(String op, Call<T> call) throws BackendException {
+    private <T> T timed(String op, String target, Call<T> call) throws BackendException {
         long t0 = System.nanoTime();
         boolean ok = false;
         try {
@@ -48,7 +51,7 @@ public final class MeteredBackend implements Backend {
             ok = true;
             return result;
         } finally {
-            observer.ended(op, ok, System.nanoTime() - t0);
+            observer.ended(op, target, ok, System.nanoTime() - t0);
         }
     }
 

@@ -28,6 +28,11 @@ final class Logging {
     }
 
     static void setup(String level) {
+        setup(level, "text");
+    }
+
+    /** @param format "text" (one readable line per event) or "json" (one JSON object per line, for log collectors) */
+    static void setup(String level, String format) {
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
@@ -35,7 +40,7 @@ final class Logging {
         Level lvl = parse(level);
         ConsoleHandler handler = new ConsoleHandler();
         handler.setLevel(lvl);
-        handler.setFormatter(new OneLine());
+        handler.setFormatter("json".equalsIgnoreCase(format) ? new JsonLine() : new OneLine());
         root.addHandler(handler);
         // Our level for our code; libraries and the JDK stay at INFO (their debug output is noise here).
         root.setLevel(lvl.intValue() < Level.INFO.intValue() ? Level.INFO : lvl);
@@ -50,6 +55,42 @@ final class Logging {
             case "error" -> Level.SEVERE;
             default -> Level.INFO;
         };
+    }
+
+    /** {"time": …, "level": …, "logger": …, "thread": …, "message": …, "error": …} on one line. */
+    private static final class JsonLine extends Formatter {
+        @Override
+        public String format(LogRecord r) {
+            StringBuilder sb = new StringBuilder(200).append("{\"time\":\"").append(Instant.ofEpochMilli(r.getMillis()))
+                    .append("\",\"level\":\"").append(OneLine.name(r.getLevel()).strip())
+                    .append("\",\"logger\":").append(quote(String.valueOf(r.getLoggerName())))
+                    .append(",\"thread\":").append(r.getLongThreadID())
+                    .append(",\"message\":").append(quote(formatMessage(r)));
+            if (r.getThrown() != null) {
+                sb.append(",\"error\":").append(quote(r.getThrown().toString()));
+            }
+            return sb.append("}\n").toString();
+        }
+
+        private static String quote(String s) {
+            StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+            for (char c : s.toCharArray()) {
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case '\n' -> out.append("\\n");
+                    case '\t' -> out.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            out.append(String.format("\\u%04x", (int) c));
+                        } else {
+                            out.append(c);
+                        }
+                    }
+                }
+            }
+            return out.append('"').toString();
+        }
     }
 
     private static final class OneLine extends Formatter {

@@ -49,12 +49,16 @@ final class MountCommand implements Callable<Integer> {
             description = "error, warn, info (default) or debug")
     String logLevel;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:MSFS_LOG_FORMAT:-text}",
+            description = "text (default) or json (one object per line, for log collectors)")
+    String logFormat;
+
     @Parameters(arity = "0..1", paramLabel = "MOUNTPOINT", description = "directory to mount on")
     String mountpoint;
 
     @Override
     public Integer call() {
-        Logging.setup(logLevel);
+        Logging.setup(logLevel, logFormat);
         MsfsConfig cfg;
         List<Backend> backends = new ArrayList<>();
         MsfsMetrics metrics = new MsfsMetrics();
@@ -120,8 +124,17 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
+    /** Every request counted in the metrics and, per the backend's trace_level, traced in the log. */
     private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
-        return new MeteredBackend(backend, (op, ok, nanos) -> metrics.backendOp(config.dirName(), op, ok, nanos));
+        Logger trace = Logger.getLogger("dev.msfs.trace." + config.dirName());
+        int level = config.traceLevel();
+        return new MeteredBackend(backend, (op, target, ok, nanos) -> {
+            metrics.backendOp(config.dirName(), op, ok, nanos);
+            if (level >= 2 || (level >= 1 && !ok)) {
+                trace.info(() -> "[TRACE] " + config.dirName() + " " + op + (level >= 3 ? " " + target : "")
+                        + (ok ? " ok" : " FAILED") + " in " + nanos / 1000 + " us");
+            }
+        });
     }
 
     /** The cache's and the file system's own counters, read at scrape time. */

@@ -43,8 +43,8 @@ public final class ConfigLoader {
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> BACKEND_KEYS = Set.of("dir_name", "backend_type", "bucket_container_name", "prefix",
-            "readonly", "uid", "gid", "dir_perm", "file_perm", "directory_page_size");
-    private static final Set<String> BACKEND_NOT_YET_USED = Set.of("trace_level", "flush_on_close", "multipart_cache_line_threshold",
+            "readonly", "uid", "gid", "dir_perm", "file_perm", "directory_page_size", "trace_level");
+    private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
             "upload_part_cache_lines", "upload_part_concurrency", "manifest_path", "manifest_gen_workers",
             "flat_dir_confirmation_pages", "flat_dir_hints");
     private static final Set<String> PSEUDO_KEYS = Set.of("dir_name_format", "file_name_format", "dir_starting_number",
@@ -238,7 +238,7 @@ public final class ConfigLoader {
         int dirPerm = b.octal("dir_perm", readonly ? "555" : "777");
         int filePerm = b.octal("file_perm", readonly ? "444" : "666");
         int pageSize = (int) b.integer("directory_page_size", 0, 0, Integer.MAX_VALUE);
-        int trace = (int) b.integer("trace_level", 0, 0, 3); // validated; tracing comes with issue 7 (listed as not yet used)
+        int trace = (int) b.integer("trace_level", 0, 0, 3);
         for (BackendType other : BackendType.values()) {
             if (other != type && b.has(other.sectionName())) {
                 throw b.error(other.sectionName(), "section " + other.sectionName() + " does not belong to backend_type "

@@ -49,9 +49,9 @@ class MetricsIT {
         }
         Path cfg = dir.resolve("c.yaml");
         Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nendpoint: http://127.0.0.1:" + port + "\nbackends:\n"
-                + "  - {dir_name: p, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2, file_size: 3000000}}\n");
+                + "  - {dir_name: p, backend_type: PSEUDO, trace_level: 3, PSEUDO: {files_at_depth_0: 2, file_size: 3000000}}\n");
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString());
+        MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString(), "--log-format", "json");
         try (msfs) {
             assertEquals(200, get(port, "/readyz").statusCode());
             assertEquals(200, get(port, "/healthz").statusCode());
@@ -73,6 +73,10 @@ class MetricsIT {
             assertTrue(msfs.terminate(Duration.ofSeconds(30)) != -1, "msfs did not exit:\n" + msfs.log());
             assertThrows(ConnectException.class, () -> get(port, "/healthz"));
             assertFalse(msfs.log().contains("Exception"), msfs.log());
+            for (String line : msfs.log().strip().split("\n")) { // JSON logs: one object per line
+                assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), line);
+            }
+            assertTrue(msfs.log().contains("[TRACE] p read_file file_00000001 @0+"), msfs.log()); // trace_level 3: details
         }
     }
 }
