@@ -46,3 +46,18 @@ msfs_build_jar() {
   echo "msfs setup: building target/msfs.jar" >&2
   mvn -B -q -ntp -Dstyle.color=never package -DskipTests || msfs_die "build failed"
 }
+
+# Builds $1 (an AOT cache, JDK 25's JEP 514/515) by a training run of the jar: mount the demo,
+# list and read it, unmount. Later `java -XX:AOTCache=$1 -jar msfs.jar …` starts faster.
+msfs_build_aot() {
+  local cache=$1 mnt pid
+  mnt=$(mktemp -d /tmp/msfs-aot.XXXXXX)
+  rm -f "$cache"
+  java -XX:AOTCacheOutput="$cache" -jar target/msfs.jar mount --demo "$mnt" >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do stat "$mnt/pseudo/file_00000000" >/dev/null 2>&1 && break; sleep 0.05; done
+  ls -lR "$mnt" >/dev/null && cat "$mnt"/pseudo/dir_00000000/* >/dev/null
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+  rmdir "$mnt" 2>/dev/null || true
+  [ -s "$cache" ] || msfs_die "the AOT training run did not write $cache"
+}
