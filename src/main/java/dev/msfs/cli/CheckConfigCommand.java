@@ -43,6 +43,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("direct_io: ").append(c.directIo()).append('\n');
         out.append("process_memory_limit: ").append(c.processMemoryLimit()).append('\n');
         out.append("auto_sighup_interval: ").append(c.autoSighupSeconds()).append('\n');
+        out.append("endpoint: \"").append(c.endpoint()).append("\"\n");
         out.append("backends:\n");
         for (BackendConfig b : c.backends()) {
             out.append("  - dir_name: ").append(b.dirName()).append('\n');
