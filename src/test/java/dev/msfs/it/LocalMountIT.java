@@ -62,11 +62,7 @@ class LocalMountIT {
             msfs.close();
         }
         if (work != null) {
-            try (Stream<Path> all = Files.walk(work)) {
-                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestTrees.delete(work);
         }
     }
 

@@ -85,11 +85,7 @@ class S3MountIT {
             server.close();
         }
         if (work != null) {
-            try (Stream<Path> all = Files.walk(work)) {
-                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TestTrees.delete(work);
         }
     }
 

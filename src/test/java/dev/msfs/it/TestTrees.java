@@ -32,6 +32,15 @@ final class TestTrees {
         }
     }
 
+    /** Deletes a whole tree (tests' temporary data; some of it is large). */
+    static void delete(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static void write(Path p, int size, Random random) throws IOException {
         byte[] b = new byte[size];
         random.nextBytes(b);
