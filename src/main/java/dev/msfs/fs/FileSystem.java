@@ -107,11 +107,6 @@ public final class FileSystem implements AutoCloseable {
         return v == null ? null : v.backend;
     }
 
-    /** The dir_names mounted now, sorted. */
-    public List<String> volumeNames() {
-        return volumesByName.keySet().stream().sorted().toList();
-    }
-
     private Volume volume(int index) throws BackendException {
         Volume v = volumes.get(index);
         if (v == null) {
@@ -159,13 +154,20 @@ public final class FileSystem implements AutoCloseable {
 
     public long opendir(long ino) throws FsException {
         Inode dir = directory(ino);
-        List<ObjectInfo> children = dir == root ? volumeEntries() : listing(dir).sorted();
-        List<DirEntry> entries = new ArrayList<>(children.size() + 2);
+        List<DirEntry> entries = new ArrayList<>();
         entries.add(new DirEntry(".", true, 1, null, dir.ino));
         entries.add(new DirEntry("..", true, 2, null, dir.volume == null ? ROOT_INO : parentIno(dir)));
-        for (ObjectInfo c : children) {
-            long known = dir == root ? volumesByName.get(c.name()).root.ino : inodes.peek(dir.volume, dir.childPath(c.name()));
-            entries.add(new DirEntry(c.name(), c.directory(), entries.size() + 1, c, known != 0 ? known : unknownIno(c)));
+        if (dir == root) {
+            // The volume roots themselves (pinned inodes), so a reload removing one later cannot break this handle.
+            for (Inode vroot : volumeRoots()) {
+                ObjectInfo info = vroot.known.info();
+                entries.add(new DirEntry(info.name(), true, entries.size() + 1, info, vroot.ino));
+            }
+        } else {
+            for (ObjectInfo c : listing(dir).sorted()) {
+                long known = inodes.peek(dir.volume, dir.childPath(c.name()));
+                entries.add(new DirEntry(c.name(), c.directory(), entries.size() + 1, c, known != 0 ? known : unknownIno(c)));
+            }
         }
         long fh = nextHandle.getAndIncrement();
         dirHandles.put(fh, new DirHandle(dir, Collections.unmodifiableList(entries)));
@@ -189,7 +191,7 @@ public final class FileSystem implements AutoCloseable {
             return attr(self);
         }
         if (dir == root) {
-            Inode vroot = volumesByName.get(e.name()).root;
+            Inode vroot = known(e.ino()); // pinned: still there if a reload removed the backend meanwhile
             inodes.ref(vroot);
             return attr(vroot);
         }
@@ -386,13 +388,10 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
-    private List<ObjectInfo> volumeEntries() {
-        List<ObjectInfo> out = new ArrayList<>();
-        for (Volume v : volumesByName.values()) {
-            out.add(v.root.known.info());
-        }
-        out.sort((a, b) -> a.name().compareTo(b.name()));
-        return out;
+    /** The root inodes of the backends mounted now, sorted by dir_name. */
+    private List<Inode> volumeRoots() {
+        return volumesByName.values().stream().map(v -> v.root)
+                .sorted((a, b) -> a.known.info().name().compareTo(b.known.info().name())).toList();
     }
 
     private long parentIno(Inode dir) {

@@ -65,6 +65,18 @@ class FileSystemTest {
     }
 
     @Test
+    void aRootListingOpenedBeforeAReloadRemovedABackendStillResolvesIt() throws FsException {
+        FileSystem fs = fs(ram, ram);
+        long fh = fs.opendir(FileSystem.ROOT_INO);
+        fs.removeVolume("b1");
+        DirEntry b1 = fs.readdir(fh, 3).getFirst();
+        assertEquals("b1", b1.name());
+        assertEquals(Attr.S_IFDIR | 0555, fs.readdirplusAttr(fh, b1).mode());
+        assertEquals(List.of(".", "..", "b0"), fs.readdir(fs.opendir(FileSystem.ROOT_INO), 0).stream().map(DirEntry::name).toList());
+        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(FileSystem.ROOT_INO, "b1")));
+    }
+
+    @Test
     void inodeNumbersStayWhileTheKernelHoldsThemAndAreNeverReused() throws FsException {
         ram.put("d/f", new byte[] {1, 2, 3});
         FileSystem fs = fs(ram);
