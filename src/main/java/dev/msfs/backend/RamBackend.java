@@ -46,15 +46,6 @@ public final class RamBackend implements Backend {
         }
     }
 
-    public void remove(String key) {
-        synchronized (writeLock) {
-            Obj old = objects.remove(key);
-            if (old != null) {
-                totalBytes -= old.bytes.byteSize();
-            }
-        }
-    }
-
     /**
      * Continuation tokens are the last entry's form: its name, plus '/' for a directory, so that an
      * object "x" and a directory "x/" are distinct entries even across a page boundary.

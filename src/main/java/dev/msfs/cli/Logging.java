@@ -27,10 +27,6 @@ final class Logging {
         }
     }
 
-    static void setup(String level) {
-        setup(level, "text");
-    }
-
     /** @param format "text" (one readable line per event) or "json" (one JSON object per line, for log collectors) */
     static void setup(String level, String format) {
         Logger root = Logger.getLogger("");

@@ -79,6 +79,7 @@ final class MountCommand implements Callable<Integer> {
         try {
             String problem = checkMountpoint(dir);
             if (problem != null) {
+                closeAll(fs, backends, endpoint);
                 return fail(Main.EXIT_FAILURE, problem);
             }
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),

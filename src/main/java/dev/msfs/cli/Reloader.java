@@ -30,7 +30,7 @@ final class Reloader implements AutoCloseable {
     private final Path file;
     private final FileSystem fs;
     private MsfsConfig running;           // guarded by this
-    private byte[] lastSeen = new byte[0]; // guarded by this: the file's bytes at the last attempt
+    private byte[] lastSeen;              // guarded by this: the file's bytes at the last attempt
     private final ScheduledExecutorService timer;
     private final java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap;
 
