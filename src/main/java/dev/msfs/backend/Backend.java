@@ -28,6 +28,15 @@ public interface Backend extends AutoCloseable {
      */
     long read(String path, String etag, long offset, MemorySegment dst) throws BackendException;
 
+    /**
+     * Reads the whole object, whose size is {@code dst.byteSize()}, into {@code dst}. A backend whose
+     * store keeps whole-object checksums verifies the bytes against them here (ranged reads cannot be
+     * verified); the others read as {@link #read} does.
+     */
+    default long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        return read(path, etag, 0, dst);
+    }
+
     @Override
     default void close() {
     }

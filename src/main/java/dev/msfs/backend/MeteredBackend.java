@@ -43,6 +43,11 @@ public final class MeteredBackend implements Backend {
         return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst));
     }
 
+    @Override
+    public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        return timed("read_file", path + " whole " + dst.byteSize(), () -> inner.readWhole(path, etag, dst));
+    }
+
     private <T> T timed(String op, String target, Call<T> call) throws BackendException {
         long t0 = System.nanoTime();
         boolean ok = false;

@@ -37,6 +37,11 @@ public final class RoutedBackend implements Backend {
     }
 
     @Override
+    public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        return reading.readWhole(path, etag, dst);
+    }
+
+    @Override
     public void close() {
         reading.close();
     }

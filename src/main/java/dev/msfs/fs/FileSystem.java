@@ -70,7 +70,9 @@ public final class FileSystem implements AutoCloseable {
         this.root = new Inode(ROOT_INO, null, "", true, true, new Inode.Known(rootInfo, System.nanoTime()));
         inodes.addPinned(root);
         this.cache = new DataCache(config.cacheLineSize(), config.cacheLines(), config.cacheLinesToPrefetch(),
-                (object, offset, dst) -> volume(object.source()).backend.read(object.path(), object.etag(), offset, dst),
+                (object, offset, dst) -> offset == 0 && dst.byteSize() == object.size()
+                        ? volume(object.source()).backend.readWhole(object.path(), object.etag(), dst)
+                        : volume(object.source()).backend.read(object.path(), object.etag(), offset, dst),
                 DataCache.CopyMode.OPTIMISTIC);
         for (int i = 0; i < backends.size(); i++) {
             addVolume(config.backends().get(i), backends.get(i));

@@ -12,7 +12,6 @@ import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.PseudoBackend;
 import dev.msfs.backend.RamBackend;
 import dev.msfs.cache.CacheStats;
-import dev.msfs.config.BackendConfig;
 import dev.msfs.config.BackendType;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.config.TypeSettings;
@@ -37,9 +36,7 @@ class CacheMountIT {
     private static final long LINE = 256 << 10;
 
     private static MsfsConfig config(int lines, int prefetch, TypeSettings settings, BackendType type) {
-        BackendConfig b = new BackendConfig("data", type, "", "", true, 0, 0, 0555, 0444, 0, 0, settings);
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0555, false, 10_000, 8, LINE, lines, prefetch, true, 0, 0, "",
-                List.of(b), List.of());
+        return InProcessMount.oneBackend("data", type, settings, LINE, lines, prefetch);
     }
 
     @Test

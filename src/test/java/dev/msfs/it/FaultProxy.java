@@ -15,13 +15,15 @@ import java.util.List;
 /**
  * A TCP proxy on 127.0.0.1 in front of a real server that injects faults into the connections it
  * accepts (new connections take the current {@link Mode}; those already relaying keep theirs):
- * refuse, stall, answer 503 SlowDown, or relay and then cut the response (RST, or FIN short of the
- * announced Content-Length). Test code; it never talks to anything but loopback.
+ * refuse, stall, answer 503 SlowDown, relay and then cut the response (RST, or FIN short of the
+ * announced Content-Length), or relay with one response byte flipped. Test code; it never talks to
+ * anything but loopback.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Mode { PASS, REFUSE, STALL, SLOW_DOWN, RESET_MID_BODY, TRUNCATE }
+    enum Mode { PASS, REFUSE, STALL, SLOW_DOWN, RESET_MID_BODY, TRUNCATE, FLIP_BYTE }
 
     private static final int CUT_AFTER = 64 * 1024; // response bytes relayed before a cut
+    private static final int FLIP_AT = 32 * 1024; // the response byte flipped: past the head, inside the body
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -93,14 +95,17 @@ final class FaultProxy implements AutoCloseable {
         try (Socket up = new Socket()) {
             up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort), 5000);
             open.add(up);
-            Thread.ofVirtual().start(() -> pump(client, up, Long.MAX_VALUE, false)); // requests, unchanged
+            Thread.ofVirtual().start(() -> pump(client, up, Long.MAX_VALUE, false, -1)); // requests, unchanged
             boolean cut = m == Mode.RESET_MID_BODY || m == Mode.TRUNCATE;
-            pump(up, client, cut ? CUT_AFTER : Long.MAX_VALUE, m == Mode.RESET_MID_BODY);
+            pump(up, client, cut ? CUT_AFTER : Long.MAX_VALUE, m == Mode.RESET_MID_BODY, m == Mode.FLIP_BYTE ? FLIP_AT : -1);
         }
     }
 
-    /** Copies from → to; after {@code limit} bytes, ends the connection (RST if {@code reset}, else FIN). */
-    private static void pump(Socket from, Socket to, long limit, boolean reset) {
+    /**
+     * Copies from → to, inverting the byte at stream offset {@code flipAt} (none if negative);
+     * after {@code limit} bytes, ends the connection (RST if {@code reset}, else FIN).
+     */
+    private static void pump(Socket from, Socket to, long limit, boolean reset, long flipAt) {
         byte[] buf = new byte[16 * 1024];
         long sent = 0;
         try {
@@ -108,6 +113,9 @@ final class FaultProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) > 0; ) {
                 int take = (int) Math.min(n, limit - sent);
+                if (flipAt >= sent && flipAt < sent + take) {
+                    buf[(int) (flipAt - sent)] ^= (byte) 0xff;
+                }
                 out.write(buf, 0, take);
                 sent += take;
                 if (sent >= limit) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -30,13 +29,8 @@ class FaultsIT {
     void everyFaultIsEioWithinTheDeadlineAndReadsRecover(@TempDir Path dir) throws Exception {
         try (S3Server s3 = new S3Server(dir)) {
             s3.bucket("faults");
-            Path object = dir.resolve("obj.bin");
-            byte[] content = new byte[24 * LINE];
-            new Random(11).nextBytes(content);
-            try (OutputStream out = Files.newOutputStream(object)) {
-                out.write(content);
-            }
-            s3.put("faults", "obj.bin", object);
+            byte[] content = seed(s3, dir, "obj.bin", 24 * LINE);
+            byte[] small = seed(s3, dir, "small.bin", LINE / 4); // one line: fetched whole, checksum verified
             int upstream = Integer.parseInt(s3.endpoint().substring(s3.endpoint().lastIndexOf(':') + 1));
             try (FaultProxy proxy = new FaultProxy(upstream)) {
                 Path cfg = dir.resolve("c.yaml");
@@ -54,32 +48,53 @@ class FaultsIT {
                         """.formatted(LINE, proxy.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET));
                 Path mnt = Files.createDirectories(dir.resolve("mnt"));
                 try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString());
-                     FileChannel ch = FileChannel.open(mnt.resolve("f/obj.bin"), StandardOpenOption.READ)) {
+                     FileChannel ch = FileChannel.open(mnt.resolve("f/obj.bin"), StandardOpenOption.READ);
+                     FileChannel smallCh = FileChannel.open(mnt.resolve("f/small.bin"), StandardOpenOption.READ)) {
                     int line = 0;
                     for (FaultProxy.Mode fault : new FaultProxy.Mode[] {FaultProxy.Mode.REFUSE, FaultProxy.Mode.STALL,
                             FaultProxy.Mode.SLOW_DOWN, FaultProxy.Mode.RESET_MID_BODY, FaultProxy.Mode.TRUNCATE}) {
                         long offset = (long) (++line) * LINE * 2; // a line never read before
-                        proxy.mode(fault);
-                        Throwable failure = CompletableFuture.supplyAsync(() -> {
-                            try {
-                                ch.read(ByteBuffer.allocate(LINE), offset);
-                                return null;
-                            } catch (IOException e) {
-                                return e;
-                            }
-                        }).get(60, TimeUnit.SECONDS); // bounded: a hang fails here
-                        assertTrue(failure != null && failure.getMessage().contains("Input/output error"),
-                                fault + ": expected EIO, got " + failure + "\n" + msfs.log());
-                        assertTrue(msfs.process().isAlive(), fault + " brought the daemon down");
-
-                        proxy.mode(FaultProxy.Mode.PASS);
-                        ByteBuffer buf = ByteBuffer.allocate(LINE);
-                        assertEquals(LINE, ch.read(buf, offset), fault + ": no recovery");
-                        assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) offset + LINE), buf.array(),
-                                fault + ": wrong bytes after recovery");
+                        eioWhileFaultThenRightBytes(msfs, proxy, fault, ch, offset, content);
                     }
+                    eioWhileFaultThenRightBytes(msfs, proxy, FaultProxy.Mode.FLIP_BYTE, smallCh, 0, small);
                 }
             }
         }
+    }
+
+    private static byte[] seed(S3Server s3, Path dir, String key, int size) throws Exception {
+        byte[] content = new byte[size];
+        new Random(size).nextBytes(content);
+        Path file = dir.resolve(key);
+        Files.write(file, content);
+        s3.put("faults", key, file);
+        return content;
+    }
+
+    /** Under {@code fault}, reading one line at {@code offset} is EIO within a bound; without it, the right bytes. */
+    private static void eioWhileFaultThenRightBytes(MsfsProcess msfs, FaultProxy proxy, FaultProxy.Mode fault,
+                                                    FileChannel ch, long offset, byte[] content) throws Exception {
+        int length = (int) Math.min(LINE, content.length - offset);
+        proxy.mode(fault);
+        Object outcome = CompletableFuture.supplyAsync(() -> {
+            try {
+                ByteBuffer buf = ByteBuffer.allocate(length);
+                ch.read(buf, offset);
+                return buf.array();
+            } catch (IOException e) {
+                return e;
+            }
+        }).get(60, TimeUnit.SECONDS); // bounded: a hang fails here
+        assertTrue(outcome instanceof IOException e && e.getMessage().contains("Input/output error"),
+                fault + ": expected EIO, got " + (outcome instanceof byte[] b
+                        ? (Arrays.equals(b, 0, length, content, (int) offset, (int) offset + length) ? "the right bytes" : "WRONG BYTES")
+                        : outcome) + "\n" + msfs.log());
+        assertTrue(msfs.process().isAlive(), fault + " brought the daemon down");
+
+        proxy.mode(FaultProxy.Mode.PASS);
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        assertEquals(length, ch.read(buf, offset), fault + ": no recovery");
+        assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) offset + length), buf.array(),
+                fault + ": wrong bytes after recovery");
     }
 }

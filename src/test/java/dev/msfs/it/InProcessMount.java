@@ -3,7 +3,10 @@ package dev.msfs.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.msfs.backend.Backend;
+import dev.msfs.config.BackendConfig;
+import dev.msfs.config.BackendType;
 import dev.msfs.config.MsfsConfig;
+import dev.msfs.config.TypeSettings;
 import dev.msfs.fs.FileSystem;
 import dev.msfs.fuse.FuseSession;
 import dev.msfs.fuse.MountOptions;
@@ -21,6 +24,13 @@ final class InProcessMount implements AutoCloseable {
     private final FuseSession session;
     private final Thread loop;
     private final Path mountpoint;
+
+    /** A direct_io mount of one backend at {@code <mountpoint>/<dirName>}. */
+    static MsfsConfig oneBackend(String dirName, BackendType type, TypeSettings settings, long lineSize, int lines, int prefetch) {
+        BackendConfig b = new BackendConfig(dirName, type, "", "", true, 0, 0, 0555, 0444, 0, 0, settings);
+        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0555, false, 10_000, 8, lineSize, lines, prefetch, true, 0, 0, "",
+                List.of(b), List.of());
+    }
 
     InProcessMount(MsfsConfig config, List<Backend> backends, Path mountpoint) throws Exception {
         this.mountpoint = mountpoint;

@@ -6,14 +6,19 @@ import dev.msfs.backend.BackendException;
 import dev.msfs.backend.s3.S3Connection;
 import dev.msfs.config.TypeSettings;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import software.amazon.awssdk.crt.http.HttpHeader;
 import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
 
 /**
@@ -87,11 +92,22 @@ final class S3Server implements AutoCloseable {
         }
     }
 
-    /** Uploads a file as an object through the S3 API (S3Proxy then records its ETag). */
-    void put(String bucket, String key, Path file) throws BackendException {
+    /**
+     * Uploads a file as an object through the S3 API with its CRC32, as current SDKs do; S3Proxy
+     * records the ETag and the checksum, and sends the checksum back on whole-object GETs.
+     */
+    void put(String bucket, String key, Path file) throws BackendException, IOException {
+        CRC32 crc = new CRC32();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+            }
+        }
+        String checksum = Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         try (S3Connection c = new S3Connection(settings(SECRET, 120_000), bucket)) {
-            c.send("PutObject", "PUT", key, Map.of(), List.of(new software.amazon.awssdk.crt.http.HttpHeader("Content-Length",
-                    Long.toString(file.toFile().length()))), MetaRequestType.PUT_OBJECT, null, file);
+            c.send("PutObject", "PUT", key, Map.of(), List.of(new HttpHeader("Content-Length", Long.toString(Files.size(file))),
+                    new HttpHeader("x-amz-checksum-crc32", checksum)), MetaRequestType.PUT_OBJECT, null, file, false);
         }
     }
 

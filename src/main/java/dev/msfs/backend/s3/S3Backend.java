@@ -45,7 +45,8 @@ public final class S3Backend extends PrefixStore {
     @Override
     protected Optional<ObjectInfo> headObject(String path) throws BackendException {
         try {
-            S3Connection.Response r = s3.send("HeadObject", "HEAD", prefix + path, Map.of(), List.of(), MetaRequestType.DEFAULT, null, null);
+            S3Connection.Response r = s3.send("HeadObject", "HEAD", prefix + path, Map.of(), List.of(), MetaRequestType.DEFAULT,
+                    null, null, false);
             Map<String, String> h = r.headers();
             long size = Long.parseLong(h.getOrDefault("content-length", "0"));
             long mtime = h.containsKey("last-modified")
@@ -66,32 +67,57 @@ public final class S3Backend extends PrefixStore {
         if (length == 0) {
             return 0;
         }
-        List<HttpHeader> headers = new ArrayList<>();
+        List<HttpHeader> headers = versionHeaders(etag);
         headers.add(new HttpHeader("Range", "bytes=" + offset + "-" + (offset + length - 1)));
-        boolean knownVersion = etag != null && !etag.isEmpty();
-        if (knownVersion) {
-            headers.add(new HttpHeader("If-Match", "\"" + etag + "\""));
-        }
+        boolean knownVersion = headers.size() > 1;
         try {
-            return get(path, headers, offset, dst, knownVersion);
+            return get(path, headers, offset, dst, knownVersion ? Fetch.SPLIT : Fetch.PLAIN);
         } catch (BackendException e) {
             if (e.getMessage().contains("HTTP 416")) {
                 return 0; // range starts at or past the end: an empty read
             }
             if (knownVersion && e.getMessage().contains("MISSING_ETAG")) {
-                return get(path, headers, offset, dst, false); // the store sends no ETag on GETs
+                return get(path, headers, offset, dst, Fetch.PLAIN); // the store sends no ETag on GETs
             }
             throw e;
         }
     }
 
     /**
-     * One ranged GET into {@code dst}. Split: CRT's GetObject meta request, which fetches parts in
-     * parallel (it needs the store to send ETags) and says where each piece belongs. Plain: a
-     * single request whose body streams the range in order.
+     * One GET without a range, so the store sends the object's checksum when it keeps one and CRT
+     * verifies the body against it (a mismatch fails the read, and so poisons the cache line).
      */
-    private long get(String path, List<HttpHeader> headers, long offset, MemorySegment dst, boolean split)
+    @Override
+    public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        if (dst.byteSize() == 0) {
+            return 0;
+        }
+        long got = get(path, versionHeaders(etag), 0, dst, Fetch.VERIFIED);
+        if (got != dst.byteSize()) {
+            throw new BackendException(BackendException.Kind.IO, path + ": " + got + " bytes where " + dst.byteSize() + " were expected");
+        }
+        return got;
+    }
+
+    private static List<HttpHeader> versionHeaders(String etag) {
+        List<HttpHeader> headers = new ArrayList<>();
+        if (etag != null && !etag.isEmpty()) {
+            headers.add(new HttpHeader("If-Match", "\"" + etag + "\""));
+        }
+        return headers;
+    }
+
+    /** How a GET runs: split into parallel parts, one plain stream, or one stream with the checksum verified. */
+    private enum Fetch { SPLIT, PLAIN, VERIFIED }
+
+    /**
+     * One GET into {@code dst}. Split: CRT's GetObject meta request, which fetches parts in
+     * parallel (it needs the store to send ETags) and says where each piece belongs. Plain and
+     * verified: a single request whose body streams in order.
+     */
+    private long get(String path, List<HttpHeader> headers, long offset, MemorySegment dst, Fetch fetch)
             throws BackendException {
+        boolean split = fetch == Fetch.SPLIT;
         long length = dst.byteSize();
         AtomicLong received = new AtomicLong();
         S3Connection.BodySink intoDst = (piece, objectOffset) -> {
@@ -104,7 +130,7 @@ public final class S3Backend extends PrefixStore {
             received.addAndGet(n);
         };
         s3.send("GetObject", "GET", prefix + path, Map.of(), headers,
-                split ? MetaRequestType.GET_OBJECT : MetaRequestType.DEFAULT, intoDst, null);
+                split ? MetaRequestType.GET_OBJECT : MetaRequestType.DEFAULT, intoDst, null, fetch == Fetch.VERIFIED);
         return received.get();
     }
 
@@ -128,7 +154,7 @@ public final class S3Backend extends PrefixStore {
             byte[] bytes = new byte[piece.remaining()];
             piece.get(bytes);
             body.writeBytes(bytes);
-        }, null);
+        }, null, false);
         try {
             return parseListing(body.toByteArray(), fullPrefix);
         } catch (XMLStreamException | RuntimeException e) {

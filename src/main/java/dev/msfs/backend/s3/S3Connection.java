@@ -31,6 +31,7 @@ import software.amazon.awssdk.crt.io.HostResolver;
 import software.amazon.awssdk.crt.io.StandardRetryOptions;
 import software.amazon.awssdk.crt.io.TlsContext;
 import software.amazon.awssdk.crt.io.TlsContextOptions;
+import software.amazon.awssdk.crt.s3.ChecksumConfig;
 import software.amazon.awssdk.crt.s3.S3Client;
 import software.amazon.awssdk.crt.s3.S3ClientOptions;
 import software.amazon.awssdk.crt.s3.S3FinishedResponseContext;
@@ -105,11 +106,13 @@ public final class S3Connection implements AutoCloseable {
     /**
      * Sends one request and waits for it, at most the request timeout. {@code operation} is S3's
      * name for it (ListObjectsV2, HeadObject, …), {@code key} the object key ("" for the bucket),
-     * {@code query} unencoded parameters (sorted here, as SigV4 wants).
+     * {@code query} unencoded parameters (sorted here, as SigV4 wants). With {@code verifyChecksum}
+     * CRT asks for the store's checksum of the object and fails the request when the body does not
+     * match it; stores send one only for whole-object GETs, never for a range.
      */
     public Response send(String operation, String method, String key, Map<String, String> query,
                          List<HttpHeader> extraHeaders, S3MetaRequestOptions.MetaRequestType type, BodySink sink,
-                         Path requestFile) throws BackendException {
+                         Path requestFile, boolean verifyChecksum) throws BackendException {
         StringBuilder path = new StringBuilder("/");
         if (!virtualHosted) {
             path.append(bucket).append('/');
@@ -130,6 +133,9 @@ public final class S3Connection implements AutoCloseable {
                 .withResponseHandler(exchange).withEndpoint(endpoint);
         if (requestFile != null) {
             options.withRequestFilePath(requestFile);
+        }
+        if (verifyChecksum) {
+            options.withChecksumConfig(new ChecksumConfig().withValidateChecksum(true));
         }
         String what = method + " " + (key.isEmpty() ? bucket : bucket + "/" + key);
         try (S3MetaRequest request = client.makeMetaRequest(options)) {
