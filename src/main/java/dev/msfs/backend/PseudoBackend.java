@@ -84,6 +84,11 @@ public final class PseudoBackend implements Backend {
         return byteAt(seed(path), offset);
     }
 
+    /** Writes the content of the pseudo file at {@code path}, from {@code offset}, into all of {@code dst}. */
+    public static void contentInto(String path, long offset, MemorySegment dst) {
+        fill(seed(path), offset, dst);
+    }
+
     private static byte byteAt(long seed, long offset) {
         return (byte) (word(seed, offset >>> 3) >>> ((offset & 7) * 8));
     }

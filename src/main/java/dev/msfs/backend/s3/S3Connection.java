@@ -98,6 +98,10 @@ public final class S3Connection implements AutoCloseable {
                 options.withSigningConfig(AwsSigningConfig.getDefaultS3SigningConfig(s.region(), credentials));
             }
             client = new S3Client(options);
+            // CRT's own JVM shutdown hook frees its native runtime once no one holds a reference, and
+            // requests still in flight then never finish; msfs unmounts from a shutdown hook too, so
+            // each connection holds a reference until close().
+            CRT.acquireShutdownRef();
         } catch (RuntimeException e) {
             throw new BackendException(BackendException.Kind.IO, "cannot set up the S3 client: " + e.getMessage(), e);
         }
@@ -184,6 +188,7 @@ public final class S3Connection implements AutoCloseable {
         bootstrap.close();
         resolver.close();
         eventLoops.close();
+        CRT.releaseShutdownRef();
     }
 
     private static BackendException failure(String what, int status, S3FinishedResponseContext done) {
