@@ -45,7 +45,7 @@ public final class MeteredBackend implements Backend {
 
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        return timed("read_file", path + " whole " + dst.byteSize(), () -> inner.readWhole(path, etag, dst));
+        return timed("read_file", path + " @0+" + dst.byteSize() + " (whole)", () -> inner.readWhole(path, etag, dst));
     }
 
     private <T> T timed(String op, String target, Call<T> call) throws BackendException {

@@ -328,9 +328,20 @@ public final class FileSystem implements AutoCloseable {
     }
 
     /** A child as the backend has it: from a fresh listing of the parent if there is one, else asked directly. */
+    /**
+     * A lookup without a fresh listing of its directory tries one LIST page first: when that is
+     * the whole directory it becomes the listing, and it answers this lookup and its siblings'
+     * (one request for a directory of small files, where stat costs a LIST and a HEAD each). A
+     * directory of more than a page, or one that cannot be listed, falls back to stat, and is not
+     * tried again for a TTL.
+     */
     private ObjectInfo childInfo(Inode dir, String name) throws FsException {
+        long now = System.nanoTime();
         DirListing l = dir.listing;
-        if (l != null && l.freshAt(System.nanoTime(), ttlNanos)) {
+        if (l == null || !l.freshAt(now, ttlNanos)) {
+            l = onePageListing(dir, now);
+        }
+        if (l != null) {
             ObjectInfo info = l.byName().get(name);
             if (info == null) {
                 throw new FsException(Errno.ENOENT, "no " + name);
@@ -345,6 +356,25 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
+    private DirListing onePageListing(Inode dir, long now) {
+        if (ttlNanos == 0 || now - dir.listsInPagesUntil < 0) {
+            return null;
+        }
+        ListPage page;
+        try {
+            page = dir.volume.backend.list(dir.dirPath(), null);
+        } catch (BackendException e) {
+            page = null; // stat may still work: credentials may allow reading objects but not listing
+        }
+        if (page == null || page.next() != null) {
+            dir.listsInPagesUntil = now + ttlNanos;
+            return null;
+        }
+        TreeMap<String, ObjectInfo> byName = new TreeMap<>();
+        addEntries(byName, page.entries());
+        return publish(dir, byName, now);
+    }
+
     private DirListing listing(Inode dir) throws FsException {
         DirListing l = dir.listing;
         long now = System.nanoTime();
@@ -357,12 +387,7 @@ public final class FileSystem implements AutoCloseable {
         try {
             do {
                 ListPage page = backend.list(dir.dirPath(), token);
-                for (ObjectInfo e : page.entries()) {
-                    // A directory and an object of the same name: the directory wins (documented rule).
-                    if (Paths.isValidName(e.name()) && (e.directory() || !byName.containsKey(e.name()))) {
-                        byName.put(e.name(), e);
-                    }
-                }
+                addEntries(byName, page.entries());
                 if (page.next() != null && page.next().equals(token)) {
                     throw new BackendException(BackendException.Kind.IO, "listing did not advance");
                 }
@@ -371,7 +396,20 @@ public final class FileSystem implements AutoCloseable {
         } catch (BackendException e) {
             throw backendFailure("list '" + dir.dirPath() + "'", e);
         }
-        l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
+        return publish(dir, byName, now);
+    }
+
+    /** Names POSIX can show; a directory and an object of the same name: the directory wins (documented rule). */
+    private static void addEntries(TreeMap<String, ObjectInfo> byName, List<ObjectInfo> entries) {
+        for (ObjectInfo e : entries) {
+            if (Paths.isValidName(e.name()) && (e.directory() || !byName.containsKey(e.name()))) {
+                byName.put(e.name(), e);
+            }
+        }
+    }
+
+    private static DirListing publish(Inode dir, TreeMap<String, ObjectInfo> byName, long now) {
+        DirListing l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
         dir.listing = l;
         return l;
     }

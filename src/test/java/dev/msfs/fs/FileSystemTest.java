@@ -190,6 +190,48 @@ class FileSystemTest {
     }
 
     @Test
+    void lookupsInADirectoryOfOnePageCostOneListAndLargerDirectoriesFallBackToStat() throws FsException {
+        for (String key : List.of("small/a", "small/b", "small/c", "big/a", "big/b", "big/c", "big/d")) {
+            ram.put(key, new byte[1]);
+        }
+        java.util.Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+        Backend counting = new Backend() {
+            @Override
+            public ListPage list(String dir, String continuation) throws BackendException {
+                calls.merge("list " + dir, 1, Integer::sum);
+                return ram.list(dir, continuation);
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String path) {
+                calls.merge("stat " + path, 1, Integer::sum);
+                return ram.stat(path);
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
+                return ram.read(path, etag, offset, dst);
+            }
+        };
+        FileSystem fs = fs(counting);
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long small = fs.lookup(vol, "small").ino();
+        long big = fs.lookup(vol, "big").ino();
+        calls.clear();
+        for (String name : List.of("a", "b", "c")) {
+            assertEquals(1, fs.lookup(small, name).size());
+        }
+        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(small, "nope")));
+        assertEquals(java.util.Map.of("list small/", 1), calls, "3 entries fit one page (of 3): one LIST answers all");
+        calls.clear();
+        for (String name : List.of("a", "b", "c", "d")) {
+            assertEquals(1, fs.lookup(big, name).size());
+        }
+        assertEquals(1, calls.get("list big/"), "4 entries take two pages: one page is tried, once per TTL");
+        assertEquals(4, calls.keySet().stream().filter(k -> k.startsWith("stat big/")).count(), calls.toString());
+    }
+
+    @Test
     void backendFailuresMapTruthfully() throws FsException {
         Backend failing = new Backend() {
             @Override
