@@ -327,7 +327,6 @@ public final class FileSystem implements AutoCloseable {
         return h;
     }
 
-    /** A child as the backend has it: from a fresh listing of the parent if there is one, else asked directly. */
     /**
      * A lookup without a fresh listing of its directory tries one LIST page first: when that is
      * the whole directory it becomes the listing, and it answers this lookup and its siblings'

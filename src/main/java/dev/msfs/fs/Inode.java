@@ -19,7 +19,9 @@ final class Inode {
     final boolean pinned;   // root and volume roots live as long as the mount
     volatile Known known;
     volatile DirListing listing; // directories only; null until first listed
-    volatile long listsInPagesUntil; // directories only: System.nanoTime() before which a lookup does not try a one-page listing
+    // directories only: System.nanoTime() before which a lookup does not try a one-page listing;
+    // starts at creation time, not 0, since nanoTime's origin is arbitrary and may be negative
+    volatile long listsInPagesUntil = System.nanoTime();
     long lookups;           // the kernel's lookup count; guarded by InodeTable's lock
 
     Inode(long ino, Volume volume, String path, boolean directory, boolean pinned, Known known) {

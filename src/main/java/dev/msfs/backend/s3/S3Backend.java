@@ -68,8 +68,8 @@ public final class S3Backend extends PrefixStore {
             return 0;
         }
         List<HttpHeader> headers = versionHeaders(etag);
+        boolean knownVersion = !headers.isEmpty();
         headers.add(new HttpHeader("Range", "bytes=" + offset + "-" + (offset + length - 1)));
-        boolean knownVersion = headers.size() > 1;
         try {
             return get(path, headers, offset, dst, knownVersion ? Fetch.SPLIT : Fetch.PLAIN);
         } catch (BackendException e) {
@@ -92,11 +92,7 @@ public final class S3Backend extends PrefixStore {
         if (dst.byteSize() == 0) {
             return 0;
         }
-        long got = get(path, versionHeaders(etag), 0, dst, Fetch.VERIFIED);
-        if (got != dst.byteSize()) {
-            throw new BackendException(BackendException.Kind.IO, path + ": " + got + " bytes where " + dst.byteSize() + " were expected");
-        }
-        return got;
+        return get(path, versionHeaders(etag), 0, dst, Fetch.VERIFIED); // a short body: the cache poisons the line
     }
 
     private static List<HttpHeader> versionHeaders(String etag) {
