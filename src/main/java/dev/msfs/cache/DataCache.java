@@ -1,102 +1,95 @@
 package dev.msfs.cache;
 
 import dev.msfs.backend.BackendException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntConsumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * All cached object bytes, in one arena of {@code lineCount} lines of {@code lineSize} bytes.
+ * All cached object bytes: one arena of {@code lineCount} lines of {@code lineSize} bytes, each
+ * holding one line of one object version ({@link ObjectRef}). It owns the line store, the LRU and
+ * the lock-free read; {@link Prefetcher} decides what to fetch ahead.
  *
- * <p><b>Generations.</b> Every change of a line bumps its generation, and its parity says whether
- * the line may be served: even while CLEAN, odd while FREE or INBOUND. All changes happen under
- * {@link #lock}, the bump first and then the key, length and (by the fetch that follows) the bytes.
+ * <p><b>Seqlock.</b> A line's generation is even while the line may be served and odd while it is
+ * free, being fetched or quarantined; it only grows, so an even value names one content for good.
+ * Under {@link #lock}, {@link #makeUnservable} makes it odd before anything of the line changes and
+ * {@link #publish} makes it even once the bytes, key and length are in place. A reader takes no
+ * lock ({@link #copyIfResident}): even generation, same key, copy, acquire fence, same generation,
+ * else the copy may be torn and is read again. The read path is that one method: a miss only
+ * makes the line resident ({@link #makeResident}) and loops back to it. Invariant, under the lock:
+ * a key in {@link #lineOf} names a line that is either being fetched or servable.
  *
- * <p><b>Read path.</b> A warm read takes no lock: it finds the line in the concurrent map, reads
- * the generation (acquire), checks it is even and that the line still holds its key, copies from
- * the arena into the caller's buffer, then re-reads the generation. If it changed, the line was
- * evicted or refetched during the copy: the bytes are thrown away and the piece is read again.
- * Anything unusual (a miss, an inbound line, a retry) takes the locked slow path, which does the
- * same snapshot-copy-check with the lookup under the lock.
+ * <p><b>Fetches</b> are three steps: claim under the lock, fill with it released, end under it
+ * (publish, or poison a failed or short fetch: its readers get the error, never its bytes, and the
+ * next read fetches again). Readers of a line being fetched wait on that fetch's own completion,
+ * which {@link #fill} completes in a {@code finally}: no failure, not even an {@link Error}, leaves
+ * a reader waiting.
  *
- * <p><b>Why the check is enough</b> (a seqlock): a reader that saw an even generation G saw
- * everything published with it (volatile write after the key, length and bytes). A writer bumps
- * the generation before it changes any of those, so a reader that observed even one changed byte,
- * key or length reads a generation other than G afterwards: the {@link VarHandle#acquireFence()}
- * keeps the copy's loads before that volatile re-read. {@code DataCacheTest} evicts and refetches a
- * line in the middle of a copy and checks the retry, and its stress test fails without the check.
+ * <p><b>Fetcher rule:</b> a {@link LineFetcher} never writes into its destination after it returns
+ * or throws. <b>Quarantine rule:</b> the cache does not trust that rule after a failure (a cancelled
+ * request may still be delivering body pieces). Each fetcher writes through a view of its line that
+ * belongs to an arena of that fetch alone. A failed line leaves the map at once but goes back to
+ * the free list only after that arena is closed: closing waits out a copy into the view under way
+ * and makes every later one throw, so the request has provably stopped writing before the line is
+ * reused. (Closing a shared arena costs a thread handshake, so successful fetches skip it: they
+ * have received their whole body.)
  *
- * <p><b>Eviction</b> is least-recently-used with a second chance: readers mark a line referenced
- * (a plain byte store, no lock); the evictor moves referenced lines from the head of the LRU list
- * to its tail, clearing the mark, and takes the first unmarked one.
- *
- * <p><b>Misses.</b> The first reader of a line claims it (a free line, else the victim above),
- * marks it inbound and fetches straight into the arena slice with the lock released; readers of
- * the same line wait for that one fetch. A fetch that fails or comes back short poisons the line:
- * it is evicted at once, its waiters get the error, and the next read fetches again. When every
- * line is inbound, readers wait for a fetch to finish; they do not fail.
+ * <p><b>Eviction</b> is least-recently-used with a second chance ({@link SecondChanceLru}).
  */
-public final class DataCache implements AutoCloseable {
-    /** OPTIMISTIC is the design; UNDER_LOCK (copy while holding the lock) is kept as the benchmark baseline. */
-    public enum CopyMode { OPTIMISTIC, UNDER_LOCK }
-
-    private static final Logger LOG = Logger.getLogger(DataCache.class.getName());
-    private static final VarHandle GENERATION = MethodHandles.arrayElementVarHandle(long[].class);
+public class DataCache implements AutoCloseable {
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(LineKey[].class);
-    private static final byte FREE = 0;
-    private static final byte INBOUND = 1;
-    private static final byte CLEAN = 2;
+    /** The failure a fetch ends with when even building its real failure failed (out of memory). */
+    private static final BackendException ABORTED = new BackendException(BackendException.Kind.IO, "fetch aborted");
 
-    private record LineKey(ObjectRef object, long index) {
+    record LineKey(ObjectRef object, long index) {
     }
 
-    /** One fetch in progress; its fields are guarded by {@link #lock}. */
-    private static final class Fetch {
-        boolean done;
-        BackendException failure;
+    /** One fetch of one line: claimed under the lock, filled outside it, ended under it. */
+    static final class Fill {
+        final LineKey key;
+        final int line;
+        final long expected;
+        /** The fetcher's view of the line belongs to this arena; closing it revokes the view. */
+        final Arena scope = Arena.ofShared();
+        /** Completed when the fetch ends: null if the line was published, else why it failed. */
+        final CompletableFuture<BackendException> ended = new CompletableFuture<>();
+
+        Fill(LineKey key, int line, long expected) {
+            this.key = key;
+            this.line = line;
+            this.expected = expected;
+        }
     }
 
     private final long lineSize;
     private final int lineCount;
-    private final int prefetchLimit;
     private final LineFetcher fetcher;
-    private final CopyMode mode;
     private final LineArena arena;
     private final MemorySegment memory;
-    private final ExecutorService prefetchers = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** Guards every change below; lock-free readers only read lineOf, keyOf, length, generation, and set referenced. */
+    /** Guards every write below but the referenced marks; lock-free readers read lineOf, keyOf, length and generation. */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled whenever a fetch ends (a line became clean, or free again after a failure). */
-    private final Condition fetchEnded = lock.newCondition();
     private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
-    private final LineKey[] keyOf;   // written with volatile semantics (KEYS)
-    private final byte[] state;
-    private final long[] length;     // written with volatile semantics (LONGS)
-    /** Second-chance marks: set by readers without the lock, cleared by the evictor under it. */
-    private final byte[] referenced;
-    private final Fetch[] inbound;
-    /** LRU list of CLEAN lines as links between line numbers; head is the least recently used. */
-    private final int[] prev;
-    private final int[] next;
-    private int lruHead = -1;
-    private int lruTail = -1;
+    private final LineKey[] keyOf;   // written with release semantics (KEYS)
+    private final long[] length;     // written with release semantics (LONGS)
+    private final long[] generation; // see makeUnservable and publish
+    /** The fetch under way per line, or null (the line is free, quarantined or servable). */
+    private final Fill[] fillOf;
+    private final SecondChanceLru lru;
     private final int[] free;
     private int freeCount;
-    /** Written only under the lock (volatile), read by optimistic readers without it. Odd: not servable. */
-    private final long[] generation;
+    /** Completed and replaced whenever a line may be claimed again (readers who found every line busy wait on it). */
+    private CompletableFuture<Void> lineClaimable = new CompletableFuture<>();
+    private boolean closed;
 
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -104,32 +97,24 @@ public final class DataCache implements AutoCloseable {
     private final LongAdder fetches = new LongAdder();
     private final LongAdder prefetches = new LongAdder();
     private final LongAdder fetchFailures = new LongAdder();
-    private final LongAdder poisoned = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder bytesServed = new LongAdder();
 
-    private volatile IntConsumer beforeCopy = line -> { };
-
-    public DataCache(long lineSize, int lineCount, int prefetchLimit, LineFetcher fetcher, CopyMode mode) {
+    public DataCache(long lineSize, int lineCount, LineFetcher fetcher) {
         if (lineSize <= 0 || lineSize % 4096 != 0 || lineCount < 1) {
             throw new IllegalArgumentException("cache lines must be a positive multiple of 4096 bytes, at least one line");
         }
         this.lineSize = lineSize;
         this.lineCount = lineCount;
-        this.prefetchLimit = Math.max(0, Math.min(prefetchLimit, lineCount - 1));
         this.fetcher = fetcher;
-        this.mode = mode;
         this.arena = new LineArena(lineSize * lineCount, lineSize >= (2 << 20));
         this.memory = arena.segment();
         keyOf = new LineKey[lineCount];
-        state = new byte[lineCount];
         length = new long[lineCount];
-        inbound = new Fetch[lineCount];
-        prev = new int[lineCount];
-        next = new int[lineCount];
         generation = new long[lineCount];
-        referenced = new byte[lineCount];
+        fillOf = new Fill[lineCount];
+        lru = new SecondChanceLru(lineCount);
         free = new int[lineCount];
         for (int i = lineCount - 1; i >= 0; i--) {
             generation[i] = 1; // free: odd
@@ -141,8 +126,8 @@ public final class DataCache implements AutoCloseable {
         return lineSize;
     }
 
-    public int prefetchLimit() {
-        return prefetchLimit;
+    public int lineCount() {
+        return lineCount;
     }
 
     /**
@@ -154,322 +139,254 @@ public final class DataCache implements AutoCloseable {
         long done = 0;
         while (done < want) {
             long pos = offset + done;
-            long index = pos / lineSize;
-            done += readFromLine(new LineKey(object, index), pos - index * lineSize, dst, done, want - done);
+            LineKey key = new LineKey(object, pos / lineSize);
+            boolean hit = true;
+            long n;
+            while ((n = copyIfResident(key, pos - key.index() * lineSize, dst, done, want - done)) == 0) {
+                hit &= !makeResident(key);
+            }
+            if (hit) {
+                hits.increment();
+            }
+            done += n;
         }
         bytesServed.add(done);
         return done;
     }
 
-    /**
-     * Starts background fetches of up to {@code count} lines from line {@code first} that are not
-     * resident or inbound yet. Never waits: it stops at the first line it cannot claim.
-     */
-    public void prefetch(ObjectRef object, long first, int count) {
-        long end = Math.min(first + Math.min(count, prefetchLimit), (object.size() + lineSize - 1) / lineSize);
-        lock.lock();
-        try {
-            for (long index = first; index < end; index++) {
-                LineKey key = new LineKey(object, index);
-                if (lineOf.containsKey(key)) {
-                    continue;
-                }
-                int line = claim(key);
-                if (line < 0) {
-                    return;
-                }
-                prefetches.increment();
-                prefetchers.execute(() -> fetchInBackground(line, key));
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
     public CacheStats stats() {
         return new CacheStats(hits.sum(), misses.sum(), waits.sum(), fetches.sum(), prefetches.sum(),
-                fetchFailures.sum(), poisoned.sum(), retries.sum(), evictions.sum(), bytesServed.sum());
+                fetchFailures.sum(), fetchFailures.sum(), retries.sum(), evictions.sum(), bytesServed.sum());
     }
 
-    /** Lines currently holding data (for tests and metrics). */
+    /** Lines currently servable or being fetched. */
     public int residentLines() {
+        return lineOf.size();
+    }
+
+    /** Revokes the fetches under way (so none can write into the arena any more), then unmaps it. */
+    @Override
+    public void close() {
+        List<Fill> inFlight = new ArrayList<>();
         lock.lock();
         try {
-            return lineOf.size();
+            closed = true;
+            lineClaimable(); // readers waiting for room find the cache closed
+            for (Fill f : fillOf) {
+                if (f != null) {
+                    inFlight.add(f);
+                }
+            }
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Waits (briefly) for background fetches, which write into the arena, before unmapping it. */
-    @Override
-    public void close() {
-        prefetchers.shutdownNow();
-        try {
-            if (!prefetchers.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warning("background fetches still running at close; leaving the cache memory mapped");
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
+        inFlight.forEach(f -> revoke(f.scope));
         arena.close();
     }
 
-    /** Test hook: runs between an optimistic reader's generation snapshot and its copy. */
-    void beforeCopy(IntConsumer hook) {
-        beforeCopy = hook;
+    /** The one place bytes leave the arena (package-private so a test can act between snapshot and copy). */
+    void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
+        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
     }
 
-    /** Evicts the line holding {@code object}'s line {@code index}, if it is clean (test hook). */
-    boolean evict(ObjectRef object, long index) {
+    /** True if the line is servable or being fetched; no lock. */
+    boolean holds(LineKey key) {
+        return lineOf.containsKey(key);
+    }
+
+    /** A claimed fetch for a prefetcher, or null if the line is held already or every line is busy. */
+    Fill claimForPrefetch(LineKey key) throws BackendException {
         lock.lock();
         try {
-            Integer line = lineOf.get(new LineKey(object, index));
-            if (line == null || state[line] != CLEAN) {
-                return false;
+            Fill f = lineOf.containsKey(key) ? null : claim(key);
+            if (f != null) {
+                prefetches.increment();
             }
-            unlinkLru(line);
-            release(line, 1);
-            evictions.increment();
-            return true;
+            return f;
         } finally {
             lock.unlock();
         }
     }
 
-    private long readFromLine(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max)
-            throws BackendException {
-        if (mode == CopyMode.OPTIMISTIC) {
-            long n = readWithoutLock(key, inLine, dst, dstOffset, max);
-            if (n > 0) {
-                hits.increment();
-                return n;
-            }
+    /**
+     * Fills a claimed line with the lock released and ends the fetch, in a {@code finally};
+     * returns null if the line was published, else why it was not.
+     */
+    BackendException fill(Fill f) {
+        BackendException failure = ABORTED;
+        try {
+            long start = f.key.index() * lineSize;
+            MemorySegment view = memory.asSlice(f.line * lineSize, f.expected).reinterpret(f.scope, null);
+            long got = fetcher.fetch(f.key.object(), start, view);
+            failure = got == f.expected ? null : new BackendException(BackendException.Kind.IO,
+                    f.key.object().path() + ": short read from the backend (" + got + " of " + f.expected + " bytes)");
+        } catch (BackendException e) {
+            failure = e;
+        } catch (Throwable t) {
+            failure = new BackendException(BackendException.Kind.IO, f.key.object().path() + ": " + t, t);
+        } finally {
+            end(f, failure);
         }
-        while (true) {
-            int line;
-            long n;
-            long gen;
-            lock.lock();
-            try {
-                line = cleanLine(key);
-                referenced[line] = 1;
-                n = Math.min(max, length[line] - inLine);
-                if (n <= 0) {
-                    throw new BackendException(BackendException.Kind.IO, key.object().path() + ": cached line is short");
-                }
-                if (mode == CopyMode.UNDER_LOCK) {
-                    MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
-                    return n;
-                }
-                gen = generation[line];
-            } finally {
-                lock.unlock();
-            }
-            if (copyAndCheck(line, gen, inLine, dst, dstOffset, n)) {
-                return n;
-            }
-        }
+        return failure;
     }
 
-    /** The lock-free hit: bytes copied, or 0 if the line is not there as a clean line (then: slow path). */
-    private long readWithoutLock(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
+    /** Ends a claimed fetch that will never run (its executor refused it). */
+    void abandon(Fill f, String why) {
+        end(f, new BackendException(BackendException.Kind.IO, why));
+    }
+
+    /** Bytes copied, or 0 if the line is not servable for {@code key} or changed during the copy. No lock. */
+    private long copyIfResident(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
         Integer found = lineOf.get(key);
         if (found == null) {
             return 0;
         }
         int line = found;
-        long gen = (long) GENERATION.getAcquire(generation, line);
-        if ((gen & 1) != 0 || !key.equals(KEYS.getVolatile(keyOf, line))) {
+        long gen = (long) LONGS.getAcquire(generation, line);
+        if ((gen & 1) != 0 || !key.equals(KEYS.getAcquire(keyOf, line))) {
             return 0;
         }
-        long n = Math.min(max, (long) LONGS.getVolatile(length, line) - inLine);
-        if (n <= 0 || !copyAndCheck(line, gen, inLine, dst, dstOffset, n)) {
+        long n = Math.min(max, (long) LONGS.getAcquire(length, line) - inLine); // > 0: published lines are whole
+        copyOut(line, inLine, dst, dstOffset, n);
+        VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
+        if ((long) LONGS.getVolatile(generation, line) != gen) {
+            retries.increment(); // evicted or refetched while we copied: the bytes may be torn
             return 0;
         }
-        if (referenced[line] == 0) { // store only when needed: the marks share CPU cache lines across readers
-            referenced[line] = 1;    // a benign race: only a hint for the evictor
-        }
+        lru.markReferenced(line);
         return n;
     }
 
-    /** Copies outside the lock; true if the line kept generation {@code gen} throughout. */
-    private boolean copyAndCheck(int line, long gen, long inLine, MemorySegment dst, long dstOffset, long n) {
-        beforeCopy.accept(line);
-        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
-        VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
-        if ((long) GENERATION.getVolatile(generation, line) == gen) {
-            return true;
-        }
-        retries.increment(); // evicted or refetched while we copied: the bytes may be torn
-        return false;
-    }
-
-    /** The resident line for {@code key}, fetching it (or waiting for its fetch) first. Lock held. */
-    private int cleanLine(LineKey key) throws BackendException {
-        boolean first = true;
-        while (true) {
+    /**
+     * Makes {@code key}'s line resident: fetches it, waits for the fetch under way, or (every line
+     * busy) waits until a line may be claimed. True if it fetched or waited, false if the line was
+     * resident already (a lock-free copy lost a race). Throws the fetch's failure.
+     */
+    private boolean makeResident(LineKey key) throws BackendException {
+        Fill mine = null;
+        CompletableFuture<BackendException> theirs = null;
+        CompletableFuture<Void> room = null;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new BackendException(BackendException.Kind.IO, "the cache is closed");
+            }
             Integer line = lineOf.get(key);
             if (line == null) {
-                misses.increment();
-                int claimed = claim(key);
-                while (claimed < 0) { // every line is inbound: wait for one fetch to end, then look again
-                    fetchEnded.awaitUninterruptibly();
-                    if (lineOf.containsKey(key)) {
-                        break;
-                    }
-                    claimed = claim(key);
-                }
-                if (claimed >= 0) {
-                    fetchLocked(claimed, key);
-                }
-            } else if (state[line] == CLEAN) {
-                if (first) {
-                    hits.increment();
-                }
-                return line;
-            } else {
+                mine = claim(key);
+                room = mine == null ? lineClaimable : null;
+                (mine != null ? misses : waits).increment();
+            } else if (fillOf[line] != null) {
                 waits.increment();
-                Fetch f = inbound[line];
-                while (!f.done) {
-                    fetchEnded.awaitUninterruptibly();
-                }
-                if (f.failure != null) {
-                    throw failure(key, f.failure);
-                }
+                theirs = fillOf[line].ended;
+            } else {
+                return false;
             }
-            first = false;
+        } finally {
+            lock.unlock();
+        }
+        BackendException failure = mine != null ? fill(mine) : theirs != null ? theirs.join() : null;
+        if (room != null) {
+            room.join();
+        }
+        if (failure != null) {
+            throw new BackendException(failure.kind(), "fetch of " + key.object().path() + " line " + key.index()
+                    + " failed: " + failure.getMessage(), failure);
+        }
+        return true;
+    }
+
+    /**
+     * Claims a line for {@code key}: a free one, else the least recently used servable one not
+     * marked referenced (marked ones get a second chance at the tail); null if every line is being
+     * fetched or quarantined. Lock held.
+     */
+    private Fill claim(LineKey key) throws BackendException {
+        if (closed) {
+            throw new BackendException(BackendException.Kind.IO, "the cache is closed");
+        }
+        int line;
+        if (freeCount > 0) {
+            line = free[--freeCount]; // odd already
+        } else if ((line = lru.takeVictim()) >= 0) {
+            makeUnservable(line);
+            lineOf.remove(keyOf[line]);
+            evictions.increment();
+        } else {
+            return null;
+        }
+        Fill f = new Fill(key, line, Math.min(lineSize, key.object().size() - key.index() * lineSize));
+        KEYS.setRelease(keyOf, line, key);
+        LONGS.setRelease(length, line, f.expected);
+        fillOf[line] = f;
+        lineOf.put(key, line);
+        return f;
+    }
+
+    /** Publishes or poisons the line, wakes the fetch's waiters, and quarantines a failed line. */
+    private void end(Fill f, BackendException failure) {
+        lock.lock();
+        try {
+            fillOf[f.line] = null;
+            fetches.increment();
+            if (failure == null && !closed) {
+                lru.add(f.line);
+                publish(f.line);
+                lineClaimable();
+            } else {
+                if (failure != null) {
+                    fetchFailures.increment();
+                }
+                lineOf.remove(f.key); // the next read fetches again, into another line
+            }
+        } finally {
+            lock.unlock();
+            f.ended.complete(failure);
+        }
+        if (failure != null) {
+            revoke(f.scope); // the quarantine: from here on the fetcher cannot write into the line
+            lock.lock();
+            try {
+                KEYS.setRelease(keyOf, f.line, null);
+                free[freeCount++] = f.line;
+                lineClaimable();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /**
-     * Takes a free line, else evicts the least recently used clean line not marked referenced
-     * (marked ones get a second chance at the tail); -1 if every line is inbound. Lock held.
+     * Odd: lock-free readers stop serving the line. The release fence keeps every later store (new
+     * key, length, and the next fetch's bytes) after this one; the volatile store alone orders only
+     * what came before it. Lock held, line servable.
      */
-    private int claim(LineKey key) {
-        int line;
-        if (freeCount > 0) {
-            line = free[--freeCount];
-            bump(line, 2); // free (odd) to inbound (odd)
-        } else if (lruHead >= 0) {
-            line = lruHead;
-            for (int looked = 0; referenced[line] != 0 && looked < lineCount; looked++) {
-                referenced[line] = 0;
-                unlinkLru(line);
-                pushLru(line);
-                line = lruHead;
-            }
-            unlinkLru(line);
-            lineOf.remove(keyOf[line]);
-            evictions.increment();
-            bump(line, 1); // clean (even) to inbound (odd): readers of the old content will retry
-        } else {
-            return -1;
-        }
-        state[line] = INBOUND;
-        referenced[line] = 0;
-        KEYS.setVolatile(keyOf, line, key);
-        LONGS.setVolatile(length, line, 0L);
-        inbound[line] = new Fetch();
-        lineOf.put(key, line);
-        return line;
+    private void makeUnservable(int line) {
+        long g = generation[line];
+        assert (g & 1) == 0 : "line " + line + " is not servable";
+        LONGS.setVolatile(generation, line, g + 1);
+        VarHandle.releaseFence();
     }
 
-    /** Fetches a claimed line with the lock released, then publishes or poisons it. Lock held on entry and exit. */
-    private void fetchLocked(int line, LineKey key) throws BackendException {
-        long start = key.index() * lineSize;
-        long expected = Math.min(lineSize, key.object().size() - start);
-        BackendException failure = null;
-        long got = 0;
-        lock.unlock();
+    /** Even: servable. A release store, so a reader that acquires it sees the bytes, key and length. Lock held. */
+    private void publish(int line) {
+        long g = generation[line];
+        assert (g & 1) == 1 : "line " + line + " is servable already";
+        LONGS.setRelease(generation, line, g + 1);
+    }
+
+    /** Wakes the readers waiting for a claimable line. Lock held. */
+    private void lineClaimable() {
+        lineClaimable.complete(null);
+        lineClaimable = new CompletableFuture<>();
+    }
+
+    /** Closes a fetch's arena: waits out a copy into its view under way, and fails every later one. */
+    private static void revoke(Arena scope) {
         try {
-            got = fetcher.fetch(key.object(), start, memory.asSlice(line * lineSize, expected));
-            if (got != expected) {
-                failure = new BackendException(BackendException.Kind.IO,
-                        key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
-            }
-        } catch (BackendException e) {
-            failure = e;
-        } catch (RuntimeException e) {
-            failure = new BackendException(BackendException.Kind.IO, key.object().path() + ": " + e, e);
-        } finally {
-            lock.lock();
+            scope.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // close() and a failing fetch may both revoke the same fetch
         }
-        fetches.increment();
-        Fetch f = inbound[line];
-        inbound[line] = null;
-        f.done = true;
-        f.failure = failure;
-        if (failure == null) {
-            state[line] = CLEAN;
-            LONGS.setVolatile(length, line, got);
-            pushLru(line);
-            bump(line, 1); // publish: inbound (odd) to clean (even), after the bytes, key and length
-        } else {
-            fetchFailures.increment();
-            poisoned.increment();
-            release(line, 2); // poisoned: never served, the next read fetches again
-        }
-        fetchEnded.signalAll();
-        if (failure != null) {
-            throw failure(key, failure);
-        }
-    }
-
-    private void fetchInBackground(int line, LineKey key) {
-        lock.lock();
-        try {
-            fetchLocked(line, key);
-        } catch (BackendException e) {
-            LOG.log(Level.FINE, "prefetch failed: {0}", e.getMessage());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private static BackendException failure(LineKey key, BackendException cause) {
-        return new BackendException(cause.kind(), "fetch of " + key.object().path() + " line " + key.index()
-                + " failed: " + cause.getMessage(), cause);
-    }
-
-    /** Back to the free list (after poisoning or a test eviction). Lock held, line not on the LRU. */
-    private void release(int line, int step) {
-        bump(line, step); // first: to odd, so lock-free readers stop serving it
-        lineOf.remove(keyOf[line]);
-        KEYS.setVolatile(keyOf, line, null);
-        state[line] = FREE;
-        free[freeCount++] = line;
-    }
-
-    private void bump(int line, int step) {
-        GENERATION.setVolatile(generation, line, generation[line] + step);
-    }
-
-    private void pushLru(int line) {
-        prev[line] = lruTail;
-        next[line] = -1;
-        if (lruTail >= 0) {
-            next[lruTail] = line;
-        } else {
-            lruHead = line;
-        }
-        lruTail = line;
-    }
-
-    private void unlinkLru(int line) {
-        if (prev[line] >= 0) {
-            next[prev[line]] = next[line];
-        } else {
-            lruHead = next[line];
-        }
-        if (next[line] >= 0) {
-            prev[next[line]] = prev[line];
-        } else {
-            lruTail = prev[line];
-        }
-        prev[line] = -1;
-        next[line] = -1;
     }
 }

@@ -3,7 +3,13 @@ package dev.msfs.cache;
 import dev.msfs.backend.BackendException;
 import java.lang.foreign.MemorySegment;
 
-/** The cache's only view of the backends: fill {@code dst} with object bytes from {@code offset}. */
+/**
+ * The cache's only view of the backends: fill {@code dst} with object bytes from {@code offset}.
+ *
+ * <p>The fetcher rule: never write into {@code dst} after returning or throwing. A request that is
+ * cancelled (a deadline, an interrupt) is waited for, or cut off from {@code dst}, before the fetch
+ * ends. The cache enforces the rule after a failure too (see {@link DataCache}'s quarantine).
+ */
 @FunctionalInterface
 public interface LineFetcher {
     /** @return bytes written; fewer than {@code dst.byteSize()} only if the object ends first */

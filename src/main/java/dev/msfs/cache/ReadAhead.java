@@ -6,18 +6,21 @@ package dev.msfs.cache;
  * msfs slightly out of order) makes the reader sequential, and its window then grows by one line
  * per line it moves into, up to the limit. Any jump resets it to nothing, so random readers never
  * prefetch.
+ *
+ * <p>No lock: concurrent reads of one handle race on these hints (each field is volatile, so none
+ * is torn), and the worst a race does is one prefetch more or less.
  */
 public final class ReadAhead {
     private static final long SLACK = 256 << 10;
-    private long expectedOffset = -1;
-    private boolean sequential;
-    private long lastTriggerLine = -1;
-    private int window;
+    private volatile long expectedOffset = -1;
+    private volatile long lastTriggerLine = -1;
+    private volatile int window;
 
     /** Lines to prefetch after a read of {@code n} bytes at {@code offset}; 0 means none. */
-    public synchronized int after(long offset, long n, long lineSize, int limit) {
-        sequential = expectedOffset >= 0 && Math.abs(offset - expectedOffset) <= SLACK;
-        expectedOffset = sequential ? Math.max(expectedOffset, offset + n) : offset + n;
+    public int after(long offset, long n, long lineSize, int limit) {
+        long expected = expectedOffset;
+        boolean sequential = expected >= 0 && Math.abs(offset - expected) <= SLACK;
+        expectedOffset = sequential ? Math.max(expected, offset + n) : offset + n;
         if (!sequential) {
             window = 0;
             lastTriggerLine = -1;
@@ -28,7 +31,8 @@ public final class ReadAhead {
             return 0;
         }
         lastTriggerLine = line;
-        window = Math.min(limit, window + 1);
-        return window;
+        int grown = Math.min(limit, window + 1);
+        window = grown;
+        return grown;
     }
 }

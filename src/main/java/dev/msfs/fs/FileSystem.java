@@ -8,6 +8,7 @@ import dev.msfs.backend.Paths;
 import dev.msfs.cache.CacheStats;
 import dev.msfs.cache.DataCache;
 import dev.msfs.cache.ObjectRef;
+import dev.msfs.cache.Prefetcher;
 import dev.msfs.cache.ReadAhead;
 import dev.msfs.config.BackendConfig;
 import dev.msfs.config.MsfsConfig;
@@ -49,6 +50,7 @@ public final class FileSystem implements AutoCloseable {
     private final Map<Integer, Volume> volumes = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger nextVolume = new java.util.concurrent.atomic.AtomicInteger();
     private final DataCache cache;
+    private final Prefetcher prefetcher;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<Long, DirHandle> dirHandles = new ConcurrentHashMap<>();
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
@@ -56,7 +58,8 @@ public final class FileSystem implements AutoCloseable {
     private final long ttlNanos;
     private final long mountedAtMillis = System.currentTimeMillis();
 
-    private record DirHandle(Inode dir, List<DirEntry> entries) {
+    /** An open directory: its entries as listed at {@code listedAtNanos}. */
+    private record DirHandle(Inode dir, List<DirEntry> entries, long listedAtNanos) {
     }
 
     private record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead) {
@@ -69,11 +72,8 @@ public final class FileSystem implements AutoCloseable {
         ObjectInfo rootInfo = ObjectInfo.dir("", mountedAtMillis);
         this.root = new Inode(ROOT_INO, null, "", true, true, new Inode.Known(rootInfo, System.nanoTime()));
         inodes.addPinned(root);
-        this.cache = new DataCache(config.cacheLineSize(), config.cacheLines(), config.cacheLinesToPrefetch(),
-                (object, offset, dst) -> offset == 0 && dst.byteSize() == object.size()
-                        ? volume(object.source()).backend.readWhole(object.path(), object.etag(), dst)
-                        : volume(object.source()).backend.read(object.path(), object.etag(), offset, dst),
-                DataCache.CopyMode.OPTIMISTIC);
+        this.cache = new DataCache(config.cacheLineSize(), config.cacheLines(), this::fetchLine);
+        this.prefetcher = new Prefetcher(cache, config.cacheLinesToPrefetch());
         for (int i = 0; i < backends.size(); i++) {
             addVolume(config.backends().get(i), backends.get(i));
         }
@@ -109,6 +109,14 @@ public final class FileSystem implements AutoCloseable {
         return v == null ? null : v.backend;
     }
 
+    /** One cache line: a line that holds a whole object is read whole, so a store that keeps checksums verifies it. */
+    private long fetchLine(ObjectRef object, long offset, MemorySegment dst) throws BackendException {
+        Backend backend = volume(object.source()).backend;
+        return offset == 0 && dst.byteSize() == object.size()
+                ? backend.readWhole(object.path(), object.etag(), dst)
+                : backend.read(object.path(), object.etag(), offset, dst);
+    }
+
     private Volume volume(int index) throws BackendException {
         Volume v = volumes.get(index);
         if (v == null) {
@@ -122,7 +130,20 @@ public final class FileSystem implements AutoCloseable {
         return config.entryAttrTtlMillis() / 1000.0;
     }
 
-    public Attr lookup(long parent, String name) throws FsException {
+    /** The entry for {@code name} in {@code parent}; a name that does not exist is a negative entry. */
+    public Entry lookup(long parent, String name) throws FsException {
+        try {
+            return new Entry(attr(lookupInode(parent, name)), entryTtlSeconds(), true);
+        } catch (FsException e) {
+            if (e.errno() != Errno.ENOENT) {
+                throw e;
+            }
+            return Entry.negative(entryTtlSeconds());
+        }
+    }
+
+    /** The inode for {@code name} in {@code parent}, with one more kernel lookup counted. */
+    private Inode lookupInode(long parent, String name) throws FsException {
         Inode dir = directory(parent);
         if (name.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new FsException(Errno.ENAMETOOLONG, "name too long");
@@ -133,13 +154,13 @@ public final class FileSystem implements AutoCloseable {
                 throw new FsException(Errno.ENOENT, "no backend " + name);
             }
             inodes.ref(v.root);
-            return attr(v.root);
+            return v.root;
         }
         if (!Paths.isValidName(name)) {
             throw new FsException(Errno.ENOENT, "not a valid name");
         }
-        ObjectInfo info = childInfo(dir, name);
-        return attr(inodes.ref(dir.volume, dir.childPath(name), info, System.nanoTime()));
+        Inode.Known known = childInfo(dir, name);
+        return inodes.ref(dir.volume, dir.childPath(name), known);
     }
 
     public void forget(long ino, long n) {
@@ -157,6 +178,7 @@ public final class FileSystem implements AutoCloseable {
     public long opendir(long ino) throws FsException {
         Inode dir = directory(ino);
         List<DirEntry> entries = new ArrayList<>();
+        long listedAt = System.nanoTime();
         entries.add(new DirEntry(".", true, 1, null, dir.ino));
         entries.add(new DirEntry("..", true, 2, null, dir.volume == null ? ROOT_INO : parentIno(dir)));
         if (dir == root) {
@@ -166,13 +188,15 @@ public final class FileSystem implements AutoCloseable {
                 entries.add(new DirEntry(info.name(), true, entries.size() + 1, info, vroot.ino));
             }
         } else {
-            for (ObjectInfo c : listing(dir).sorted()) {
+            DirListing listing = listing(dir);
+            listedAt = listing.takenAtNanos();
+            for (ObjectInfo c : listing.sorted()) {
                 long known = inodes.peek(dir.volume, dir.childPath(c.name()));
                 entries.add(new DirEntry(c.name(), c.directory(), entries.size() + 1, c, known != 0 ? known : unknownIno(c)));
             }
         }
         long fh = nextHandle.getAndIncrement();
-        dirHandles.put(fh, new DirHandle(dir, Collections.unmodifiableList(entries)));
+        dirHandles.put(fh, new DirHandle(dir, Collections.unmodifiableList(entries), listedAt));
         return fh;
     }
 
@@ -183,21 +207,25 @@ public final class FileSystem implements AutoCloseable {
     }
 
     /**
-     * Attributes for a readdirplus entry. For every entry but "." and ".." this counts as a lookup
-     * (the kernel will FORGET it), so call it only for entries that go into the reply.
+     * The entry of a readdirplus entry. For every entry but "." and ".." this counts as a lookup
+     * (the kernel will FORGET it), so call it only for entries that go into the reply. What the
+     * listing said replaces what an inode knows only if it is newer (a stat since opendir wins).
      */
-    public Attr readdirplusAttr(long fh, DirEntry e) throws FsException {
-        Inode dir = dirHandle(fh).dir();
+    public Entry readdirplusEntry(long fh, DirEntry e) throws FsException {
+        DirHandle h = dirHandle(fh);
+        Inode dir = h.dir();
         if (e.info() == null) {
             Inode self = e.name().equals(".") ? dir : Optional.ofNullable(inodes.get(e.ino())).orElse(dir);
-            return attr(self);
+            return new Entry(attr(self), entryTtlSeconds(), false);
         }
+        Inode inode;
         if (dir == root) {
-            Inode vroot = known(e.ino()); // pinned: still there if a reload removed the backend meanwhile
-            inodes.ref(vroot);
-            return attr(vroot);
+            inode = known(e.ino()); // pinned: still there if a reload removed the backend meanwhile
+            inodes.ref(inode);
+        } else {
+            inode = inodes.ref(dir.volume, dir.childPath(e.name()), new Inode.Known(e.info(), h.listedAtNanos()));
         }
-        return attr(inodes.ref(dir.volume, dir.childPath(e.name()), e.info(), System.nanoTime()));
+        return new Entry(attr(inode), entryTtlSeconds(), true);
     }
 
     public void releasedir(long fh) {
@@ -218,8 +246,8 @@ public final class FileSystem implements AutoCloseable {
         ObjectInfo info = inode.known.info();
         inode.volume.openFiles.incrementAndGet();
         long fh = nextHandle.getAndIncrement();
-        openFiles.put(fh, new OpenFile(inode, new ObjectRef(inode.volume.index, inode.path, info.etag(), info.size()),
-                new ReadAhead()));
+        openFiles.put(fh, new OpenFile(inode,
+                ObjectRef.of(inode.volume.index, inode.path, info.etag(), info.size(), info.mtimeMillis()), new ReadAhead()));
         return fh;
     }
 
@@ -242,10 +270,7 @@ public final class FileSystem implements AutoCloseable {
         } catch (BackendException e) {
             throw backendFailure("read " + object.path(), e);
         }
-        int ahead = f.readAhead().after(offset, n, cache.lineSize(), cache.prefetchLimit());
-        if (ahead > 0) {
-            cache.prefetch(object, (offset + n - 1) / cache.lineSize() + 1, ahead);
-        }
+        prefetcher.afterRead(f.readAhead(), object, offset, n);
         return n;
     }
 
@@ -285,6 +310,7 @@ public final class FileSystem implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            prefetcher.close();
             cache.close();
             volumes.values().forEach(Volume::closeNow);
         }
@@ -334,7 +360,7 @@ public final class FileSystem implements AutoCloseable {
      * directory of more than a page, or one that cannot be listed, falls back to stat, and is not
      * tried again for a TTL.
      */
-    private ObjectInfo childInfo(Inode dir, String name) throws FsException {
+    private Inode.Known childInfo(Inode dir, String name) throws FsException {
         long now = System.nanoTime();
         DirListing l = dir.listing;
         if (l == null || !l.freshAt(now, ttlNanos)) {
@@ -345,11 +371,11 @@ public final class FileSystem implements AutoCloseable {
             if (info == null) {
                 throw new FsException(Errno.ENOENT, "no " + name);
             }
-            return info;
+            return new Inode.Known(info, l.takenAtNanos());
         }
         try {
-            return dir.volume.backend.stat(dir.childPath(name))
-                    .orElseThrow(() -> new FsException(Errno.ENOENT, "no " + name));
+            return new Inode.Known(dir.volume.backend.stat(dir.childPath(name))
+                    .orElseThrow(() -> new FsException(Errno.ENOENT, "no " + name)), now);
         } catch (BackendException e) {
             throw backendFailure("stat " + dir.childPath(name), e);
         }
@@ -419,7 +445,7 @@ public final class FileSystem implements AutoCloseable {
             if (info.isEmpty() || info.get().directory()) {
                 throw new FsException(Errno.ENOENT, inode.path + " is gone");
             }
-            inode.known = new Inode.Known(info.get(), System.nanoTime());
+            inodes.learn(inode, new Inode.Known(info.get(), System.nanoTime()));
         } catch (BackendException e) {
             // Keep serving what we knew: a flaky store should not make a known file disappear.
             LOG.log(Level.WARNING, "{0}: cannot refresh attributes ({1}); serving the last known ones",

@@ -1,6 +1,5 @@
 package dev.msfs.fs;
 
-import dev.msfs.backend.ObjectInfo;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +15,7 @@ final class InodeTable {
     private record Key(int volume, String path) {
     }
 
-    /** Guards {@link #byKey}, every {@link Inode#lookups}, and writes to {@link #byIno}. */
+    /** Guards {@link #byKey}, every {@link Inode#lookups}, writes to {@link #byIno}, and replacing an {@link Inode#known}. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Read without the lock: ConcurrentHashMap publishes each inode safely to other threads. */
     private final Map<Long, Inode> byIno = new ConcurrentHashMap<>();
@@ -49,26 +48,43 @@ final class InodeTable {
     }
 
     /**
-     * The inode for {@code path} with one more kernel reference: the existing one (its knowledge
-     * refreshed) or a new one. If the path changed kind (file ↔ directory) it gets a new number;
-     * the old inode stays valid for the kernel until forgotten.
+     * The inode for {@code path} with one more kernel reference: the existing one or a new one. An
+     * existing one takes {@code known} only if it is newer than what it knows, so an old listing
+     * never rolls a version back. If the path changed kind (file ↔ directory) it gets a new
+     * number; the old inode stays valid for the kernel until forgotten.
      */
-    Inode ref(Volume volume, String path, ObjectInfo info, long nowNanos) {
+    Inode ref(Volume volume, String path, Inode.Known known) {
         Key key = new Key(volume.index, path);
         lock.lock();
         try {
             Inode inode = byKey.get(key);
-            if (inode == null || inode.directory != info.directory()) {
-                inode = new Inode(allocateIno(), volume, path, info.directory(), false, new Inode.Known(info, nowNanos));
+            if (inode == null || inode.directory != known.info().directory()) {
+                inode = new Inode(allocateIno(), volume, path, known.info().directory(), false, known);
                 byKey.put(key, inode);
                 byIno.put(inode.ino, inode);
             } else {
-                inode.known = new Inode.Known(info, nowNanos);
+                learnLocked(inode, known);
             }
             inode.lookups++;
             return inode;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** What the backend said of {@code inode}, kept only if newer than what it knows. */
+    void learn(Inode inode, Inode.Known known) {
+        lock.lock();
+        try {
+            learnLocked(inode, known);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void learnLocked(Inode inode, Inode.Known known) {
+        if (known.atNanos() - inode.known.atNanos() > 0) {
+            inode.known = known;
         }
     }
 

@@ -1,18 +1,8 @@
 package dev.msfs.fuse;
 
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_add_direntry;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_add_direntry_plus;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_attr;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_buf;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_entry;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_err;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_none;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_open;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_statfs;
-import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_reply_xattr;
 
-import dev.msfs.fs.Attr;
 import dev.msfs.fs.DirEntry;
+import dev.msfs.fs.Entry;
 import dev.msfs.fs.Errno;
 import dev.msfs.fs.FileSystem;
 import dev.msfs.fs.FsException;
@@ -22,6 +12,7 @@ import dev.msfs.fuse.ffi.fuse_forget_data;
 import dev.msfs.fuse.ffi.fuse_lowlevel_ops;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,12 +35,14 @@ final class FuseAdapter {
     private final FileSystem fs;
     private final MountOptions options;
     private final OpObserver observer;
+    private final Replies replies;
     private final ThreadLocal<ThreadBuffers> buffers;
 
-    FuseAdapter(FileSystem fs, MountOptions options, OpObserver observer) {
+    FuseAdapter(FileSystem fs, MountOptions options, OpObserver observer, Replies replies) {
         this.fs = fs;
         this.options = options;
         this.observer = observer;
+        this.replies = replies;
         this.buffers = ThreadLocal.withInitial(() -> new ThreadBuffers(options.maxRead()));
     }
 
@@ -116,22 +109,14 @@ final class FuseAdapter {
         }
     }
 
-    private void lookup(MemorySegment req, long parent, MemorySegment namePtr) {
+    void lookup(MemorySegment req, long parent, MemorySegment namePtr) {
         guarded(req, "lookup", () -> {
             ThreadBuffers b = buffers.get();
-            Attr a;
-            try {
-                a = fs.lookup(parent, cString(namePtr));
-            } catch (FsException e) {
-                if (e.errno() != Errno.ENOENT) {
-                    throw e;
-                }
-                Structs.fillNegativeEntry(b.entryBuf, fs.entryTtlSeconds());
-                fuse_reply_entry(req, b.entryBuf);
-                return;
+            Entry e = fs.lookup(parent, cString(namePtr));
+            Structs.fillEntry(b.entryBuf, e);
+            if (replies.entry(req, b.entryBuf) != 0 && e.counted()) {
+                fs.forget(e.attr().ino(), 1); // the kernel never saw the entry, so it will never FORGET it
             }
-            Structs.fillEntry(b.entryBuf, a, fs.entryTtlSeconds());
-            fuse_reply_entry(req, b.entryBuf);
         });
     }
 
@@ -141,7 +126,7 @@ final class FuseAdapter {
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "forget failed", t);
         }
-        fuse_reply_none(req);
+        replies.none(req);
     }
 
     private void forgetMulti(MemorySegment req, long count, MemorySegment arrayPtr) {
@@ -154,14 +139,14 @@ final class FuseAdapter {
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "forget_multi failed", t);
         }
-        fuse_reply_none(req);
+        replies.none(req);
     }
 
     private void getattr(MemorySegment req, long ino, MemorySegment fi) {
         guarded(req, "getattr", () -> {
             ThreadBuffers b = buffers.get();
             Structs.fillStat(b.statBuf, fs.getattr(ino));
-            fuse_reply_attr(req, b.statBuf, fs.entryTtlSeconds());
+            replies.attr(req, b.statBuf, fs.entryTtlSeconds());
         });
     }
 
@@ -169,7 +154,7 @@ final class FuseAdapter {
         guarded(req, "opendir", () -> {
             MemorySegment fi = FileInfo.at(fiPtr);
             FileInfo.setHandle(fi, fs.opendir(ino));
-            fuse_reply_open(req, fi);
+            replies.open(req, fi);
         });
     }
 
@@ -181,41 +166,62 @@ final class FuseAdapter {
             long used = 0;
             for (DirEntry e : entries) {
                 Structs.fillDirentStat(b.statBuf, e.ino(), e.directory());
-                long need = fuse_add_direntry(req, buf.asSlice(used), size - used, b.cString(e.name()), b.statBuf,
+                long need = replies.addDirentry(req, buf.asSlice(used), size - used, b.cString(e.name()), b.statBuf,
                         e.nextOffset());
                 if (need > size - used) {
                     break;
                 }
                 used += need;
             }
-            fuse_reply_buf(req, buf, used);
+            replies.buf(req, buf, used);
         });
     }
 
-    private void readdirplus(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
+    /**
+     * Fills the reply until the buffer is full or an entry fails, then sends what it gathered (an
+     * entry that fails first is the reply's error). Every entry in it but "." and ".." counted a
+     * lookup; if the reply is not delivered, they are all forgotten again.
+     */
+    void readdirplus(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
         guarded(req, "readdirplus", () -> {
             ThreadBuffers b = buffers.get();
             long fh = FileInfo.handle(FileInfo.at(fiPtr));
             MemorySegment buf = b.reply(size);
             long used = 0;
+            List<Long> counted = new ArrayList<>();
             for (DirEntry e : fs.readdir(fh, offset)) {
                 MemorySegment name = b.cString(e.name());
                 // Size first: the entry's lookup is counted only once it surely goes into the reply.
-                long need = fuse_add_direntry_plus(req, MemorySegment.NULL, 0, name, MemorySegment.NULL, 0);
+                long need = replies.addDirentryPlus(req, MemorySegment.NULL, 0, name, MemorySegment.NULL, 0);
                 if (need > size - used) {
                     break;
                 }
-                Structs.fillEntry(b.entryBuf, fs.readdirplusAttr(fh, e), fs.entryTtlSeconds());
-                used += fuse_add_direntry_plus(req, buf.asSlice(used), size - used, name, b.entryBuf, e.nextOffset());
+                Entry entry;
+                try {
+                    entry = fs.readdirplusEntry(fh, e);
+                } catch (FsException | RuntimeException failure) {
+                    if (used == 0) {
+                        throw failure;
+                    }
+                    LOG.log(Level.WARNING, "readdirplus: entry " + e.name() + " failed; sending the entries before it", failure);
+                    break;
+                }
+                Structs.fillEntry(b.entryBuf, entry);
+                used += replies.addDirentryPlus(req, buf.asSlice(used), size - used, name, b.entryBuf, e.nextOffset());
+                if (entry.counted()) {
+                    counted.add(entry.attr().ino());
+                }
             }
-            fuse_reply_buf(req, buf, used);
+            if (replies.buf(req, buf, used) != 0) {
+                counted.forEach(i -> fs.forget(i, 1));
+            }
         });
     }
 
     private void releasedir(MemorySegment req, long ino, MemorySegment fiPtr) {
         guarded(req, "releasedir", () -> {
             fs.releasedir(FileInfo.handle(FileInfo.at(fiPtr)));
-            fuse_reply_err(req, 0);
+            replies.err(req, 0);
         });
     }
 
@@ -226,7 +232,7 @@ final class FuseAdapter {
             if (options.directIo()) {
                 FileInfo.setBits(fi, FileInfo.DIRECT_IO);
             }
-            fuse_reply_open(req, fi);
+            replies.open(req, fi);
         });
     }
 
@@ -234,33 +240,33 @@ final class FuseAdapter {
         guarded(req, "read", () -> {
             MemorySegment buf = buffers.get().reply(size);
             long n = fs.read(FileInfo.handle(FileInfo.at(fiPtr)), offset, buf);
-            fuse_reply_buf(req, buf, n);
+            replies.buf(req, buf, n);
         });
     }
 
     private void release(MemorySegment req, long ino, MemorySegment fiPtr) {
         guarded(req, "release", () -> {
             fs.release(FileInfo.handle(FileInfo.at(fiPtr)));
-            fuse_reply_err(req, 0);
+            replies.err(req, 0);
         });
     }
 
     private void flush(MemorySegment req, long ino, MemorySegment fi) {
-        guarded(req, "flush", () -> fuse_reply_err(req, 0));
+        guarded(req, "flush", () -> replies.err(req, 0));
     }
 
     private void statfs(MemorySegment req, long ino) {
         guarded(req, "statfs", () -> {
             ThreadBuffers b = buffers.get();
             Structs.fillStatvfs(b.statvfsBuf, fs.statfs());
-            fuse_reply_statfs(req, b.statvfsBuf);
+            replies.statfs(req, b.statvfsBuf);
         });
     }
 
     private void getxattr(MemorySegment req, long ino, MemorySegment name, long size) {
         guarded(req, "getxattr", () -> {
             fs.getattr(ino);
-            fuse_reply_err(req, Errno.ENODATA);
+            replies.err(req, Errno.ENODATA);
         });
     }
 
@@ -268,9 +274,9 @@ final class FuseAdapter {
         guarded(req, "listxattr", () -> {
             fs.getattr(ino);
             if (size == 0) {
-                fuse_reply_xattr(req, 0);
+                replies.xattr(req, 0);
             } else {
-                fuse_reply_buf(req, MemorySegment.NULL, 0);
+                replies.buf(req, MemorySegment.NULL, 0);
             }
         });
     }
@@ -278,7 +284,7 @@ final class FuseAdapter {
     private void access(MemorySegment req, long ino, int mask) {
         guarded(req, "access", () -> {
             fs.access(ino, mask);
-            fuse_reply_err(req, 0);
+            replies.err(req, 0);
         });
     }
 
@@ -293,10 +299,10 @@ final class FuseAdapter {
             handler.handle();
             ok = true;
         } catch (FsException e) {
-            fuse_reply_err(req, e.errno());
+            replies.err(req, e.errno());
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, op + " failed unexpectedly; answered EIO", t);
-            fuse_reply_err(req, Errno.EIO);
+            replies.err(req, Errno.EIO);
         }
         try {
             observer.served(op, ok, System.nanoTime() - t0);

@@ -56,7 +56,7 @@ public final class FuseSession {
     public static FuseSession mount(FileSystem fs, MountOptions options, OpObserver observer) throws FuseException {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment ops = new FuseAdapter(fs, options, observer).opsTable(arena);
+            MemorySegment ops = new FuseAdapter(fs, options, observer, new LibfuseReplies()).opsTable(arena);
             MemorySegment args = fuseArgs(arena, "msfs", "-o", options.fuseOptions());
             MemorySegment se = fuse_session_new(args, ops, fuse_lowlevel_ops.sizeof(), MemorySegment.NULL);
             fuse_opt_free_args(args);

@@ -1,6 +1,7 @@
 package dev.msfs.fuse;
 
 import dev.msfs.fs.Attr;
+import dev.msfs.fs.Entry;
 import dev.msfs.fs.StatFs;
 import dev.msfs.fuse.ffi.fuse_entry_param;
 import dev.msfs.fuse.ffi.stat;
@@ -40,18 +41,15 @@ final class Structs {
         stat.st_mode(st, directory ? Attr.S_IFDIR : Attr.S_IFREG);
     }
 
-    static void fillEntry(MemorySegment e, Attr a, double ttl) {
+    /** An entry; a negative one (inode 0) makes the kernel remember for its TTL that the name does not exist. */
+    static void fillEntry(MemorySegment e, Entry entry) {
         e.fill((byte) 0);
-        fuse_entry_param.ino(e, a.ino());
-        fillStat(fuse_entry_param.attr(e), a);
-        fuse_entry_param.attr_timeout(e, ttl);
-        fuse_entry_param.entry_timeout(e, ttl);
-    }
-
-    /** A negative entry: the kernel remembers for {@code ttl} seconds that the name does not exist. */
-    static void fillNegativeEntry(MemorySegment e, double ttl) {
-        e.fill((byte) 0);
-        fuse_entry_param.entry_timeout(e, ttl);
+        fuse_entry_param.entry_timeout(e, entry.ttlSeconds());
+        if (!entry.negative()) {
+            fuse_entry_param.ino(e, entry.attr().ino());
+            fillStat(fuse_entry_param.attr(e), entry.attr());
+            fuse_entry_param.attr_timeout(e, entry.ttlSeconds());
+        }
     }
 
     static void fillStatvfs(MemorySegment v, StatFs s) {

@@ -13,9 +13,12 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,7 +58,7 @@ class DataCacheTest {
     }
 
     private static ObjectRef object(String name, long size) {
-        return new ObjectRef(0, name, "e1", size);
+        return new ObjectRef(0, name, "e1", size, 0);
     }
 
     private static void assertContent(ObjectRef o, long offset, MemorySegment got, long n) {
@@ -70,7 +73,7 @@ class DataCacheTest {
     void readsSpanLinesAndStopAtTheEndOfTheObject() throws Exception {
         Source src = new Source();
         ObjectRef o = object("o", 3 * LINE + 100);
-        try (DataCache cache = new DataCache(LINE, 8, 0, src, DataCache.CopyMode.OPTIMISTIC);
+        try (DataCache cache = new DataCache(LINE, 8, src);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(2 * LINE);
             assertEquals(2 * LINE, cache.read(o, LINE / 2, dst));
@@ -91,38 +94,31 @@ class DataCacheTest {
         Source src = new Source();
         ObjectRef wanted = object("wanted", LINE);
         ObjectRef intruder = object("intruder", LINE);
-        try (DataCache cache = new DataCache(LINE, 1, 0, src, DataCache.CopyMode.OPTIMISTIC);
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicReference<DataCache> self = new AtomicReference<>();
+        try (DataCache cache = new DataCache(LINE, 1, src) {
+                 @Override
+                 void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
+                     if (armed.compareAndSet(true, false)) {
+                         // Between the reader's snapshot and its copy, the only line is evicted and
+                         // refilled with another object's bytes: the copy below reads those.
+                         try (Arena a = Arena.ofConfined()) {
+                             self.get().read(intruder, 0, a.allocate(16));
+                         } catch (BackendException e) {
+                             throw new AssertionError(e);
+                         }
+                     }
+                     super.copyOut(line, inLine, dst, dstOffset, n);
+                 }
+             };
              Arena arena = Arena.ofConfined()) {
+            self.set(cache);
             MemorySegment dst = arena.allocate(LINE);
             cache.read(wanted, 0, dst); // resident now
-            AtomicBoolean once = new AtomicBoolean();
-            cache.beforeCopy(line -> {
-                if (once.compareAndSet(false, true)) {
-                    // Between the reader's snapshot and its copy, the only line is evicted and
-                    // refilled with another object's bytes: the copy that follows reads those.
-                    try (Arena a = Arena.ofConfined()) {
-                        assertTrue(cache.evict(wanted, 0));
-                        cache.read(intruder, 0, a.allocate(16));
-                    } catch (BackendException e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            });
+            armed.set(true);
             assertEquals(LINE, cache.read(wanted, 0, dst));
             assertContent(wanted, 0, dst, LINE);
             assertEquals(1, cache.stats().retries());
-        }
-    }
-
-    @Test
-    void underLockCopiesAreCorrectToo() throws Exception {
-        Source src = new Source();
-        ObjectRef o = object("o", 2 * LINE);
-        try (DataCache cache = new DataCache(LINE, 2, 0, src, DataCache.CopyMode.UNDER_LOCK);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment dst = arena.allocate(2 * LINE);
-            assertEquals(2 * LINE, cache.read(o, 0, dst));
-            assertContent(o, 0, dst, 2 * LINE);
         }
     }
 
@@ -138,7 +134,7 @@ class DataCacheTest {
             return good.fetch(o, off, dst);
         };
         ObjectRef o = object("o", LINE);
-        try (DataCache cache = new DataCache(LINE, 2, 0, failingOnce, DataCache.CopyMode.OPTIMISTIC);
+        try (DataCache cache = new DataCache(LINE, 2, failingOnce);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(LINE);
             BackendException e = assertThrows(BackendException.class, () -> cache.read(o, 0, dst));
@@ -159,7 +155,7 @@ class DataCacheTest {
             return shortOnce.getAndSet(false) ? n / 2 : n;
         };
         ObjectRef o = object("o", LINE);
-        try (DataCache cache = new DataCache(LINE, 2, 0, truncating, DataCache.CopyMode.OPTIMISTIC);
+        try (DataCache cache = new DataCache(LINE, 2, truncating);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(LINE);
             assertTrue(assertThrows(BackendException.class, () -> cache.read(o, 0, dst)).getMessage().contains("short"));
@@ -183,7 +179,7 @@ class DataCacheTest {
                 return good.fetch(o, off, dst);
             };
             ObjectRef o = object("o", LINE);
-            try (DataCache cache = new DataCache(LINE, 4, 0, slow, DataCache.CopyMode.OPTIMISTIC)) {
+            try (DataCache cache = new DataCache(LINE, 4, slow)) {
                 int readers = 8;
                 AtomicInteger ok = new AtomicInteger();
                 AtomicInteger failed = new AtomicInteger();
@@ -222,7 +218,7 @@ class DataCacheTest {
             await(release);
             return good.fetch(o, off, dst);
         };
-        try (DataCache cache = new DataCache(LINE, 2, 0, slow, DataCache.CopyMode.OPTIMISTIC)) {
+        try (DataCache cache = new DataCache(LINE, 2, slow)) {
             AtomicReference<Throwable> error = new AtomicReference<>();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -254,20 +250,43 @@ class DataCacheTest {
     void prefetchFetchesAheadWithoutWaitingAndSkipsResidentLines() throws Exception {
         Source src = new Source();
         ObjectRef o = object("o", 10 * LINE);
-        try (DataCache cache = new DataCache(LINE, 4, 3, src, DataCache.CopyMode.OPTIMISTIC);
+        try (DataCache cache = new DataCache(LINE, 4, src);
+             Prefetcher prefetcher = new Prefetcher(cache, 3);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(LINE);
             cache.read(o, 0, dst);
-            cache.prefetch(o, 1, 10); // capped at the prefetch limit (3)
+            prefetcher.prefetch(o, 1, 10); // capped at the prefetch limit (3)
             while (cache.stats().fetches() < 4) {
                 Thread.sleep(1);
             }
             assertEquals(3, cache.stats().prefetches());
-            cache.prefetch(o, 1, 3); // all resident: nothing to do
+            prefetcher.prefetch(o, 1, 3); // all resident: nothing to do
             assertEquals(3, cache.stats().prefetches());
             long misses = cache.stats().misses();
             cache.read(o, LINE, dst);
             assertEquals(misses, cache.stats().misses());
+            assertContent(o, LINE, dst, LINE);
+        }
+    }
+
+    @Test
+    void aPrefetchRefusedAfterCloseLeavesNoLineWaitingForever() throws Exception {
+        Source src = new Source();
+        ObjectRef o = object("o", 4 * LINE);
+        try (DataCache cache = new DataCache(LINE, 4, src);
+             Arena arena = Arena.ofShared()) {
+            Prefetcher prefetcher = new Prefetcher(cache, 3);
+            prefetcher.close();
+            prefetcher.prefetch(o, 1, 3); // its executor refuses: the claimed line must not stay "being fetched"
+            MemorySegment dst = arena.allocate(LINE);
+            Object outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cache.read(o, LINE, dst);
+                } catch (BackendException e) {
+                    return e;
+                }
+            }).get(30, TimeUnit.SECONDS); // bounded: a reader parked forever fails here
+            assertEquals(LINE, outcome);
             assertContent(o, LINE, dst, LINE);
         }
     }
@@ -297,7 +316,7 @@ class DataCacheTest {
         for (int i = 0; i < 6; i++) {
             objects.add(object("obj" + i, 4 * LINE + i * 1000)); // 6 × 4 lines = 3 × the cache
         }
-        try (DataCache cache = new DataCache(LINE, lines, 0, src, DataCache.CopyMode.OPTIMISTIC)) {
+        try (DataCache cache = new DataCache(LINE, lines, src)) {
             AtomicLong wrong = new AtomicLong();
             AtomicLong reads = new AtomicLong();
             Set<Throwable> errors = ConcurrentHashMap.newKeySet();
@@ -338,9 +357,178 @@ class DataCacheTest {
         }
     }
 
+    /**
+     * A fetcher that gives up at its deadline while its request goes on writing into the line for
+     * more than twice as long (as a cancelled CRT request may). The failed line is reused at once
+     * (one line, LIFO free list) by another object; its bytes must never be overwritten.
+     */
+    @Test
+    void aFailedFetchsLateWritesNeverReachTheLineItIsReusedFor() throws Exception {
+        long deadlineMillis = 200;
+        Source good = new Source();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong writesAfterFailure = new AtomicLong();
+        CountDownLatch rogueDone = new CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        ObjectRef slow = object("slow", LINE);
+        LineFetcher timingOut = (o, off, dst) -> {
+            if (!o.equals(slow)) {
+                return good.fetch(o, off, dst);
+            }
+            Thread.ofPlatform().start(() -> { // the request that was "cancelled" but keeps delivering
+                long end = System.nanoTime() + 3 * deadlineMillis * 1_000_000L;
+                try {
+                    while (System.nanoTime() < end) {
+                        dst.fill((byte) 0x5A);
+                        if (failed.get()) {
+                            writesAfterFailure.incrementAndGet();
+                        }
+                    }
+                } catch (IllegalStateException revoked) {
+                    refused.incrementAndGet();
+                } finally {
+                    rogueDone.countDown();
+                }
+            });
+            try {
+                Thread.sleep(deadlineMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            failed.set(true);
+            throw new BackendException(BackendException.Kind.TIMEOUT, "no answer within " + deadlineMillis + " ms");
+        };
+        ObjectRef other = object("other", LINE);
+        try (DataCache cache = new DataCache(LINE, 1, timingOut);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(LINE);
+            assertEquals(BackendException.Kind.TIMEOUT, assertThrows(BackendException.class, () -> cache.read(slow, 0, dst)).kind());
+            long reads = 0;
+            while (rogueDone.getCount() > 0 || reads < 100) { // warm reads of the reused line while the rogue writes
+                assertEquals(LINE, cache.read(other, 0, dst));
+                assertContent(other, 0, dst, LINE);
+                reads++;
+            }
+            assertEquals(1, refused.get(), "the late writer was not cut off");
+            assertEquals(1, good.fetches.get(), "the reused line was refetched: " + cache.stats());
+        }
+    }
+
+    /** Failed fetches whose writers go on writing, under many readers of a two-line cache: no wrong byte, ever. */
+    @Test
+    void stressFetchersThatFailWhileStillWritingNeverServeWrongBytes() throws Exception {
+        Source good = new Source();
+        AtomicLong rogues = new AtomicLong();
+        LineFetcher flaky = (o, off, dst) -> {
+            if (ThreadLocalRandom.current().nextInt(3) == 0) {
+                rogues.incrementAndGet();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 200; i++) {
+                            dst.fill((byte) i);
+                            Thread.onSpinWait();
+                        }
+                    } catch (IllegalStateException revoked) {
+                        // cut off by the quarantine
+                    }
+                });
+                throw new BackendException(BackendException.Kind.IO, "connection reset");
+            }
+            return good.fetch(o, off, dst);
+        };
+        List<ObjectRef> objects = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            objects.add(object("obj" + i, 2 * LINE));
+        }
+        try (DataCache cache = new DataCache(LINE, 2, flaky)) {
+            AtomicLong wrong = new AtomicLong();
+            AtomicLong served = new AtomicLong();
+            Set<Throwable> errors = ConcurrentHashMap.newKeySet();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    ThreadLocalRandom r = ThreadLocalRandom.current();
+                    try (Arena a = Arena.ofConfined()) {
+                        MemorySegment dst = a.allocate(LINE);
+                        for (int i = 0; i < 1500; i++) {
+                            ObjectRef o = objects.get(r.nextInt(objects.size()));
+                            long off = r.nextLong(o.size() - 4096);
+                            long n;
+                            try {
+                                n = cache.read(o, off, dst.asSlice(0, 4096));
+                            } catch (BackendException expected) {
+                                continue;
+                            }
+                            served.incrementAndGet();
+                            for (long k = 0; k < n; k++) {
+                                if (dst.get(ValueLayout.JAVA_BYTE, k) != expected(o, off + k)) {
+                                    wrong.incrementAndGet();
+                                    break;
+                                }
+                            }
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            System.out.println("stress with rogue writers: " + served.get() + " reads served, " + rogues.get() + " rogue writers, "
+                    + cache.stats());
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertEquals(0, wrong.get(), "reads that delivered wrong bytes");
+            assertTrue(rogues.get() > 10 && served.get() > 1000, "the stress proved nothing: " + cache.stats());
+        }
+    }
+
+    @Test
+    void aFetcherThatThrowsAnErrorFailsItsReadersAndTheNextReadSucceeds() throws Exception {
+        for (Error error : new Error[] {new OutOfMemoryError("injected"), new StackOverflowError()}) {
+            Source good = new Source();
+            AtomicInteger calls = new AtomicInteger();
+            CountDownLatch release = new CountDownLatch(1);
+            LineFetcher throwing = (o, off, dst) -> {
+                if (calls.getAndIncrement() == 0) {
+                    await(release);
+                    throw error;
+                }
+                return good.fetch(o, off, dst);
+            };
+            ObjectRef o = object("o", LINE);
+            try (DataCache cache = new DataCache(LINE, 2, throwing)) {
+                List<CompletableFuture<Object>> readers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) { // one fetches, two wait on its fetch
+                    readers.add(CompletableFuture.supplyAsync(() -> {
+                        try (Arena a = Arena.ofConfined()) {
+                            return cache.read(o, 0, a.allocate(LINE));
+                        } catch (BackendException e) {
+                            return e;
+                        }
+                    }, Executors.newVirtualThreadPerTaskExecutor()));
+                }
+                while (cache.stats().misses() + cache.stats().waits() < 3) {
+                    Thread.sleep(1);
+                }
+                release.countDown();
+                for (CompletableFuture<Object> r : readers) {
+                    Object outcome = r.get(30, TimeUnit.SECONDS); // bounded: a reader parked forever fails here
+                    assertTrue(outcome instanceof BackendException e && e.kind() == BackendException.Kind.IO,
+                            error + ": " + outcome);
+                }
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment dst = a.allocate(LINE);
+                    assertEquals(LINE, cache.read(o, 0, dst));
+                    assertContent(o, 0, dst, LINE);
+                }
+            }
+        }
+    }
+
     @Test
     void geometryIsChecked() {
         assertInstanceOf(IllegalArgumentException.class, assertThrows(IllegalArgumentException.class,
-                () -> new DataCache(1000, 4, 0, new Source(), DataCache.CopyMode.OPTIMISTIC)));
+                () -> new DataCache(1000, 4, new Source())));
     }
 }

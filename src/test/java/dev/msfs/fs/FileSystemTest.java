@@ -26,21 +26,12 @@ class FileSystemTest {
 
     private final RamBackend ram = new RamBackend(new TypeSettings.Ram(3, 1000, 1 << 20));
 
-    static MsfsConfig config(String... dirNames) {
-        List<BackendConfig> backends = java.util.Arrays.stream(dirNames)
-                .map(n -> new BackendConfig(n, BackendType.RAM, "", "", true, 7, 8, 0555, 0444, 0, 0,
-                        new TypeSettings.Ram(3, 1000, 1 << 20)))
-                .toList();
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, 60_000, 4, 64 << 10, 8, 2, false, 0, 0, "", backends,
-                List.of());
-    }
-
     private FileSystem fs(Backend... backends) {
         String[] names = new String[backends.length];
         for (int i = 0; i < names.length; i++) {
             names[i] = "b" + i;
         }
-        return new FileSystem(config(names), List.of(backends));
+        return new FileSystem(TestConfigs.ram(names), List.of(backends));
     }
 
     private static int errno(FsCall call) {
@@ -58,10 +49,10 @@ class FileSystemTest {
         assertEquals(Attr.S_IFDIR | 0755, root.mode());
         long fh = fs.opendir(FileSystem.ROOT_INO);
         assertEquals(List.of(".", "..", "b0", "b1"), fs.readdir(fh, 0).stream().map(DirEntry::name).toList());
-        Attr b1 = fs.lookup(FileSystem.ROOT_INO, "b1");
+        Attr b1 = fs.lookup(FileSystem.ROOT_INO, "b1").attr();
         assertEquals(Attr.S_IFDIR | 0555, b1.mode());
         assertEquals(7, b1.uid());
-        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(FileSystem.ROOT_INO, "b2")));
+        assertTrue(fs.lookup(FileSystem.ROOT_INO, "b2").negative());
     }
 
     @Test
@@ -71,25 +62,25 @@ class FileSystemTest {
         fs.removeVolume("b1");
         DirEntry b1 = fs.readdir(fh, 3).getFirst();
         assertEquals("b1", b1.name());
-        assertEquals(Attr.S_IFDIR | 0555, fs.readdirplusAttr(fh, b1).mode());
+        assertEquals(Attr.S_IFDIR | 0555, fs.readdirplusEntry(fh, b1).attr().mode());
         assertEquals(List.of(".", "..", "b0"), fs.readdir(fs.opendir(FileSystem.ROOT_INO), 0).stream().map(DirEntry::name).toList());
-        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(FileSystem.ROOT_INO, "b1")));
+        assertTrue(fs.lookup(FileSystem.ROOT_INO, "b1").negative());
     }
 
     @Test
     void inodeNumbersStayWhileTheKernelHoldsThemAndAreNeverReused() throws FsException {
         ram.put("d/f", new byte[] {1, 2, 3});
         FileSystem fs = fs(ram);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
-        long d = fs.lookup(vol, "d").ino();
-        long f1 = fs.lookup(d, "f").ino();
-        assertEquals(f1, fs.lookup(d, "f").ino());
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
+        long d = fs.lookup(vol, "d").attr().ino();
+        long f1 = fs.lookup(d, "f").attr().ino();
+        assertEquals(f1, fs.lookup(d, "f").attr().ino());
         assertEquals(2, fs.lookupCount(f1));
         fs.forget(f1, 1);
         assertEquals(3, fs.getattr(f1).size());
         fs.forget(f1, 1);
         assertEquals(Errno.ENOENT, errno(() -> fs.getattr(f1)));
-        long f2 = fs.lookup(d, "f").ino();
+        long f2 = fs.lookup(d, "f").attr().ino();
         assertNotEquals(f1, f2);
         fs.forget(vol, 100); // volume roots are pinned
         assertEquals(Attr.S_IFDIR | 0555, fs.getattr(vol).mode());
@@ -101,7 +92,7 @@ class FileSystemTest {
             ram.put(k, new byte[1]);
         }
         FileSystem fs = fs(ram);
-        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "d").ino();
+        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "d").attr().ino();
         long fh = fs.opendir(d);
         List<DirEntry> all = fs.readdir(fh, 0);
         assertEquals(List.of(".", "..", "a", "a b", "b", "c", "e", "ä"), all.stream().map(DirEntry::name).toList());
@@ -119,12 +110,12 @@ class FileSystemTest {
     void readdirplusCountsALookupForRealEntriesOnly() throws FsException {
         ram.put("d/f", new byte[5]);
         FileSystem fs = fs(ram);
-        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "d").ino();
+        long d = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "d").attr().ino();
         long fh = fs.opendir(d);
         List<DirEntry> entries = fs.readdir(fh, 0);
-        assertEquals(d, fs.readdirplusAttr(fh, entries.get(0)).ino());
+        assertEquals(d, fs.readdirplusEntry(fh, entries.get(0)).attr().ino());
         assertEquals(1, fs.lookupCount(d));
-        Attr f = fs.readdirplusAttr(fh, entries.get(2));
+        Attr f = fs.readdirplusEntry(fh, entries.get(2)).attr();
         assertEquals(5, f.size());
         assertEquals(1, fs.lookupCount(f.ino()));
     }
@@ -133,13 +124,13 @@ class FileSystemTest {
     void openReadAndTheReadOnlyRules() throws FsException {
         ram.put("f", new byte[] {10, 11, 12, 13});
         FileSystem fs = fs(ram);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
-        long f = fs.lookup(vol, "f").ino();
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
+        long f = fs.lookup(vol, "f").attr().ino();
         assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_WRONLY)));
         assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_RDONLY | 01000)));
         assertEquals(Errno.EISDIR, errno(() -> fs.open(vol, O_RDONLY)));
         assertEquals(Errno.ENOTDIR, errno(() -> fs.lookup(f, "x")));
-        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(vol, "missing")));
+        assertTrue(fs.lookup(vol, "missing").negative());
         assertEquals(Errno.EROFS, errno(() -> fs.refuseMutation(vol)));
         assertEquals(Errno.EROFS, errno(() -> fs.access(f, 2)));
         fs.access(f, 4);
@@ -162,7 +153,7 @@ class FileSystemTest {
         java.util.Arrays.fill(v1, (byte) 1);
         ram.put("f", v1);
         FileSystem fs = fs(ram);
-        long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").ino(), "f").ino();
+        long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
         long fh = fs.open(f, O_RDONLY);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(4);
@@ -181,12 +172,12 @@ class FileSystemTest {
         ram.put("x", new byte[1]);
         ram.put("x/y", new byte[2]);
         FileSystem fs = fs(ram);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
         long fh = fs.opendir(vol);
         List<DirEntry> entries = fs.readdir(fh, 2);
         assertEquals(1, entries.size());
         assertTrue(entries.getFirst().directory());
-        assertTrue(fs.lookup(vol, "x").isDirectory());
+        assertTrue(fs.lookup(vol, "x").attr().isDirectory());
     }
 
     @Test
@@ -214,18 +205,18 @@ class FileSystemTest {
             }
         };
         FileSystem fs = fs(counting);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
-        long small = fs.lookup(vol, "small").ino();
-        long big = fs.lookup(vol, "big").ino();
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
+        long small = fs.lookup(vol, "small").attr().ino();
+        long big = fs.lookup(vol, "big").attr().ino();
         calls.clear();
         for (String name : List.of("a", "b", "c")) {
-            assertEquals(1, fs.lookup(small, name).size());
+            assertEquals(1, fs.lookup(small, name).attr().size());
         }
-        assertEquals(Errno.ENOENT, errno(() -> fs.lookup(small, "nope")));
+        assertTrue(fs.lookup(small, "nope").negative());
         assertEquals(java.util.Map.of("list small/", 1), calls, "3 entries fit one page (of 3): one LIST answers all");
         calls.clear();
         for (String name : List.of("a", "b", "c", "d")) {
-            assertEquals(1, fs.lookup(big, name).size());
+            assertEquals(1, fs.lookup(big, name).attr().size());
         }
         assertEquals(1, calls.get("list big/"), "4 entries take two pages: one page is tried, once per TTL");
         assertEquals(4, calls.keySet().stream().filter(k -> k.startsWith("stat big/")).count(), calls.toString());
@@ -250,7 +241,7 @@ class FileSystemTest {
             }
         };
         FileSystem fs = fs(failing);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
         assertEquals(Errno.EIO, errno(() -> fs.opendir(vol)));
         assertEquals(Errno.EACCES, errno(() -> fs.lookup(vol, "f")));
         assertEquals(Errno.EIO, Errno.of(new BackendException(BackendException.Kind.CHANGED, "")));
@@ -276,7 +267,60 @@ class FileSystemTest {
             }
         };
         FileSystem fs = fs(stuck);
-        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").ino();
+        long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
         assertEquals(Errno.EIO, errno(() -> fs.opendir(vol)));
+    }
+
+    @Test
+    void aReaddirplusFromAnOlderListingNeverRollsAnInodeBack() throws Exception {
+        ram.put("dir/a", new byte[] {1});
+        FileSystem fs = new FileSystem(TestConfigs.ram(0, "b0"), List.of(ram)); // TTL 0: lookups stat
+        long dir = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "dir").attr().ino();
+        long fh = fs.opendir(dir); // lists "a" at one byte
+        ram.put("dir/a", new byte[] {1, 2, 3});
+        assertEquals(3, fs.lookup(dir, "a").attr().size()); // stat, after the listing
+        DirEntry a = fs.readdir(fh, 2).getFirst();
+        assertEquals(1, a.info().size());
+        assertEquals(3, fs.readdirplusEntry(fh, a).attr().size(), "the older listing rolled the inode back");
+    }
+
+    /** A store that sends no ETag: versions differ only in their modification time. */
+    private static final class NoEtagBackend implements Backend {
+        volatile byte fill = 'a';
+        volatile long mtime = 1_000;
+
+        @Override
+        public ListPage list(String dir, String continuation) {
+            return new ListPage(List.of(new ObjectInfo("f", false, 4, mtime, "")), null);
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String path) {
+            return Optional.of(new ObjectInfo("f", false, 4, mtime, ""));
+        }
+
+        @Override
+        public long read(String path, String etag, long offset, MemorySegment dst) {
+            dst.fill(fill);
+            return dst.byteSize();
+        }
+    }
+
+    @Test
+    void versionsWithoutAnEtagAreToldApartByTheirModificationTime() throws Exception {
+        NoEtagBackend store = new NoEtagBackend();
+        FileSystem fs = new FileSystem(TestConfigs.ram(0, "b0"), List.of(store));
+        long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(4);
+            long fh = fs.open(f, O_RDONLY);
+            fs.read(fh, 0, dst);
+            assertEquals('a', dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+            store.fill = 'b'; // same size, a later modification time
+            store.mtime = 2_000;
+            long fh2 = fs.open(f, O_RDONLY);
+            fs.read(fh2, 0, dst);
+            assertEquals('b', dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0), "served the previous version's cache line");
+        }
     }
 }

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -37,6 +40,8 @@ public final class AIStoreBackend extends PrefixStore {
     /** AIStore's list flag "no recursion" (bit 11): immediate children only, directories as "name/". */
     private static final int LS_NO_RECURSION = 1 << 11;
     private static final int CHUNK = 1 << 16;
+    /** Closes response bodies that outlive their request's deadline (one daemon thread for all backends). */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final TypeSettings.AIStore s;
     private final String bucket;
@@ -69,16 +74,24 @@ public final class AIStoreBackend extends PrefixStore {
         return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, 0, etag.replace("\"", "")));
     }
 
+    /**
+     * A ranged GET whose body is read on the calling thread (so nothing writes into {@code dst}
+     * after it returns), under one deadline for the whole request: the JDK client's timeout ends
+     * at the response headers, so a watchdog closes a body that stalls past the deadline.
+     */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
         long length = dst.byteSize();
         if (length == 0) {
             return 0;
         }
+        long deadline = System.nanoTime() + s.timeoutMillis() * 1_000_000L;
         HttpResponse<InputStream> r = send(objectUri(path), b -> b.GET()
                         .header("Range", "bytes=" + offset + "-" + (offset + length - 1)),
                 HttpResponse.BodyHandlers.ofInputStream(), "GET " + path);
-        try (InputStream body = r.body()) {
+        InputStream body = r.body();
+        Future<?> watchdog = DEADLINES.schedule(() -> closeQuietly(body), deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        try (body) {
             if (r.statusCode() == 416) {
                 return 0;
             }
@@ -95,7 +108,21 @@ public final class AIStoreBackend extends PrefixStore {
             }
             return got;
         } catch (IOException e) {
+            if (watchdog.isDone()) {
+                throw new BackendException(BackendException.Kind.TIMEOUT,
+                        "GET " + path + ": the body did not arrive within " + s.timeoutMillis() + " ms");
+            }
             throw new BackendException(BackendException.Kind.IO, "GET " + path + ": " + e.getMessage(), e);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // the reader fails with the deadline either way
         }
     }
 
@@ -208,6 +235,13 @@ public final class AIStoreBackend extends PrefixStore {
             p.append('/').append(enc(part));
         }
         return URI.create(s.endpoint() + "/v1/objects/" + enc(bucket) + p + "?provider=" + enc(s.provider()));
+    }
+
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("aistore-deadlines").factory());
+        e.setRemoveOnCancelPolicy(true); // a read that ends in time takes its watchdog with it
+        return e;
     }
 
     private static String enc(String s) {

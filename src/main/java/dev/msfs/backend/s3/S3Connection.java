@@ -142,20 +142,26 @@ public final class S3Connection implements AutoCloseable {
             options.withChecksumConfig(new ChecksumConfig().withValidateChecksum(true));
         }
         String what = method + " " + (key.isEmpty() ? bucket : bucket + "/" + key);
-        try (S3MetaRequest request = client.makeMetaRequest(options)) {
-            try {
-                exchange.finished.get(timeoutMillis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                request.cancel();
-                throw new BackendException(BackendException.Kind.TIMEOUT, what + ": no answer within " + timeoutMillis + " ms");
-            }
+        S3MetaRequest request;
+        try {
+            request = client.makeMetaRequest(options);
+        } catch (RuntimeException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + e.getMessage(), e);
+        }
+        try {
+            exchange.finished.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            cancelAndAwait(request, exchange);
+            throw new BackendException(BackendException.Kind.TIMEOUT, what + ": no answer within " + timeoutMillis + " ms");
         } catch (InterruptedException e) {
+            cancelAndAwait(request, exchange);
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
         } catch (ExecutionException e) {
             throw new BackendException(BackendException.Kind.IO, what + ": " + e.getCause());
-        } catch (RuntimeException e) {
-            throw new BackendException(BackendException.Kind.IO, what + ": " + e.getMessage(), e);
+        } finally {
+            exchange.cutOff(); // the fetcher rule: no body piece reaches the sink once send has ended
+            request.close();
         }
         if (exchange.sinkFailure != null) {
             throw exchange.sinkFailure;
@@ -169,6 +175,26 @@ public final class S3Connection implements AutoCloseable {
             throw new BackendException(BackendException.Kind.IO, what + ": " + CRT.awsErrorName(done.getErrorCode()));
         }
         return new Response(status, exchange.headers);
+    }
+
+    /**
+     * Cancels a request and waits (one more timeout at most) for CRT to finish it, so no body
+     * piece is still being delivered when the caller's memory is reused; {@link Exchange#cutOff}
+     * covers a CRT that never calls back.
+     */
+    private void cancelAndAwait(S3MetaRequest request, Exchange exchange) {
+        request.cancel();
+        boolean interrupted = Thread.interrupted();
+        try {
+            exchange.finished.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } catch (ExecutionException | TimeoutException e) {
+            // cut off by the caller
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -266,9 +292,15 @@ public final class S3Connection implements AutoCloseable {
         volatile Map<String, String> headers = Map.of();
         volatile S3FinishedResponseContext result;
         volatile BackendException sinkFailure;
+        private boolean cutOff; // guarded by this: set when send ends; body pieces after it are dropped
 
         Exchange(BodySink sink) {
             this.sink = sink;
+        }
+
+        /** After this returns, the sink is never called again (pieces are delivered under the same monitor). */
+        synchronized void cutOff() {
+            cutOff = true;
         }
 
         @Override
@@ -282,12 +314,14 @@ public final class S3Connection implements AutoCloseable {
         }
 
         @Override
-        public int onResponseBody(ByteBuffer body, long objectRangeStart, long objectRangeEnd) {
-            if (sink != null && sinkFailure == null) {
+        public synchronized int onResponseBody(ByteBuffer body, long objectRangeStart, long objectRangeEnd) {
+            if (sink != null && sinkFailure == null && !cutOff) {
                 try {
                     sink.accept(body, objectRangeStart);
                 } catch (BackendException e) {
                     sinkFailure = e;
+                } catch (RuntimeException e) { // e.g. the cache revoked the destination: never into CRT's callback
+                    sinkFailure = new BackendException(BackendException.Kind.IO, "response body: " + e, e);
                 }
             }
             return 0;

@@ -6,6 +6,7 @@ import dev.msfs.cache.ObjectRef;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -19,28 +20,45 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Warm reads of the cache read path, every line resident: the optimistic copy (the design) versus
- * the same code copying under the lock (the baseline), and a bare MemorySegment.copy of the same
- * size from the same arena-sized memory (the ceiling). Thread counts come from the JMH command line.
+ * the same read with every copy under one global lock (the baseline: a cache that copies under its
+ * lock, as MSFS does), and a bare MemorySegment.copy of the same size from the same arena-sized
+ * memory (the ceiling). Thread counts come from the JMH command line.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class CacheReadBenchmark {
     private static final long LINE = 1 << 20;
     private static final int LINES = 64;
-    private static final ObjectRef OBJECT = new ObjectRef(0, "bench", "e", LINE * LINES);
+    private static final ObjectRef OBJECT = new ObjectRef(0, "bench", "e", LINE * LINES, 0);
+
+    /** OPTIMISTIC: the cache as it is. UNDER_LOCK: the same read inside one global lock. */
+    public enum CopyMode { OPTIMISTIC, UNDER_LOCK }
 
     @State(Scope.Benchmark)
     public static class Cache {
         @Param({"OPTIMISTIC", "UNDER_LOCK"})
-        public DataCache.CopyMode mode;
+        public CopyMode mode;
         DataCache cache;
+        final ReentrantLock lock = new ReentrantLock();
+
+        long read(long offset, MemorySegment dst) throws BackendException {
+            if (mode == CopyMode.OPTIMISTIC) {
+                return cache.read(OBJECT, offset, dst);
+            }
+            lock.lock();
+            try {
+                return cache.read(OBJECT, offset, dst);
+            } finally {
+                lock.unlock();
+            }
+        }
 
         @Setup(Level.Trial)
         public void fill() throws BackendException {
-            cache = new DataCache(LINE, LINES, 0, (o, off, dst) -> {
+            cache = new DataCache(LINE, LINES, (o, off, dst) -> {
                 dst.fill((byte) off);
                 return dst.byteSize();
-            }, mode);
+            });
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment tmp = a.allocate(LINE);
                 for (long off = 0; off < OBJECT.size(); off += LINE) {
@@ -92,7 +110,7 @@ public class CacheReadBenchmark {
 
     @Benchmark
     public long cacheRead(Cache c, Reader r) throws BackendException {
-        return c.cache.read(OBJECT, r.next(), r.dst);
+        return c.read(r.next(), r.dst);
     }
 
     @Benchmark
