@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,22 @@ class AIStoreIT {
                 IOException e = assertThrows(IOException.class, () -> Files.readAllBytes(mnt.resolve("ais/fresh.bin")));
                 assertTrue(e.getMessage().contains("Input/output error"), e.toString());
                 assertArrayEquals(new byte[] {7, 7, 7}, Files.readAllBytes(mnt.resolve("ais/fresh.bin")));
+
+                // A target that stalls mid-body: EIO once the request's deadline (5 s) passes, not a hung reader.
+                byte[] stalled = new byte[256 << 10];
+                new Random(6).nextBytes(stalled);
+                ais.put("shared", "stalled.bin", stalled);
+                ais.stallNextGets.set(1);
+                Object outcome = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return Files.readAllBytes(mnt.resolve("ais/stalled.bin"));
+                    } catch (IOException eio) {
+                        return eio;
+                    }
+                }).get(60, TimeUnit.SECONDS); // bounded: a hang fails here
+                assertTrue(outcome instanceof IOException eio && eio.getMessage().contains("Input/output error"), outcome.toString());
+                assertTrue(msfs.log().contains("did not arrive within 5000 ms"), msfs.log());
+                assertArrayEquals(stalled, Files.readAllBytes(mnt.resolve("ais/stalled.bin")));
 
                 assertThrows(AccessDeniedException.class, () -> names(mnt.resolve("badtoken")));
                 assertTrue(!msfs.log().contains("tok-123"), "the token reached the log");

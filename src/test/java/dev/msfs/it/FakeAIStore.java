@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import org.yaml.snakeyaml.Yaml;
@@ -36,6 +38,9 @@ final class FakeAIStore implements AutoCloseable {
     final AtomicInteger targetGets = new AtomicInteger();
     final AtomicInteger targetHeads = new AtomicInteger();
     final AtomicInteger failNextGets = new AtomicInteger();
+    /** GETs that send their headers and half their body, then nothing until the fake closes. */
+    final AtomicInteger stallNextGets = new AtomicInteger();
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final HttpServer proxy;
     private final HttpServer target;
 
@@ -55,6 +60,9 @@ final class FakeAIStore implements AutoCloseable {
             }
         });
         target.createContext("/v1/objects/", this::object);
+        // A handler per request: a stalled one must not hold up the others.
+        proxy.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        target.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         proxy.start();
         target.start();
     }
@@ -161,7 +169,15 @@ final class FakeAIStore implements AutoCloseable {
         }
         ex.sendResponseHeaders(range == null ? 200 : 206, to - from + 1);
         try (OutputStream out = ex.getResponseBody()) {
+            if (stallNextGets.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                out.write(c, from, (to - from + 1) / 2);
+                out.flush();
+                closing.await();
+                return;
+            }
             out.write(c, from, to - from + 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -181,6 +197,7 @@ final class FakeAIStore implements AutoCloseable {
 
     @Override
     public void close() {
+        closing.countDown();
         proxy.stop(0);
         target.stop(0);
     }

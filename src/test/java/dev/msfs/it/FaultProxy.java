@@ -16,11 +16,12 @@ import java.util.List;
  * A TCP proxy on 127.0.0.1 in front of a real server that injects faults into the connections it
  * accepts (new connections take the current {@link Mode}; those already relaying keep theirs):
  * refuse, stall, answer 503 SlowDown, relay and then cut the response (RST, or FIN short of the
- * announced Content-Length), or relay with one response byte flipped. Test code; it never talks to
- * anything but loopback.
+ * announced Content-Length), relay with one response byte flipped, or relay with a pause in the
+ * middle of the response (for {@link #pauseMillis}, then the rest of it, as a slow store does).
+ * Test code; it never talks to anything but loopback.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Mode { PASS, REFUSE, STALL, SLOW_DOWN, RESET_MID_BODY, TRUNCATE, FLIP_BYTE }
+    enum Mode { PASS, REFUSE, STALL, SLOW_DOWN, RESET_MID_BODY, TRUNCATE, FLIP_BYTE, PAUSE_MID_BODY }
 
     private static final int CUT_AFTER = 64 * 1024; // response bytes relayed before a cut
     private static final int FLIP_AT = 32 * 1024; // the response byte flipped: past the head, inside the body
@@ -29,6 +30,8 @@ final class FaultProxy implements AutoCloseable {
     private final int upstreamPort;
     private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
     private volatile Mode mode = Mode.PASS;
+    /** How long PAUSE_MID_BODY pauses, read when the pause starts. */
+    volatile long pauseMillis = 1000;
     private volatile boolean closed;
 
     FaultProxy(int upstreamPort) throws IOException {
@@ -95,17 +98,19 @@ final class FaultProxy implements AutoCloseable {
         try (Socket up = new Socket()) {
             up.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort), 5000);
             open.add(up);
-            Thread.ofVirtual().start(() -> pump(client, up, Long.MAX_VALUE, false, -1)); // requests, unchanged
-            boolean cut = m == Mode.RESET_MID_BODY || m == Mode.TRUNCATE;
-            pump(up, client, cut ? CUT_AFTER : Long.MAX_VALUE, m == Mode.RESET_MID_BODY, m == Mode.FLIP_BYTE ? FLIP_AT : -1);
+            Thread.ofVirtual().start(() -> pump(client, up, Long.MAX_VALUE, false, -1, false)); // requests, unchanged
+            boolean cut = m == Mode.RESET_MID_BODY || m == Mode.TRUNCATE || m == Mode.PAUSE_MID_BODY;
+            pump(up, client, cut ? CUT_AFTER : Long.MAX_VALUE, m == Mode.RESET_MID_BODY, m == Mode.FLIP_BYTE ? FLIP_AT : -1,
+                    m == Mode.PAUSE_MID_BODY);
         }
     }
 
     /**
      * Copies from → to, inverting the byte at stream offset {@code flipAt} (none if negative);
-     * after {@code limit} bytes, ends the connection (RST if {@code reset}, else FIN).
+     * after {@code limit} bytes, pauses and goes on if {@code pause}, else ends the connection
+     * (RST if {@code reset}, else FIN).
      */
-    private static void pump(Socket from, Socket to, long limit, boolean reset, long flipAt) {
+    private void pump(Socket from, Socket to, long limit, boolean reset, long flipAt, boolean pause) {
         byte[] buf = new byte[16 * 1024];
         long sent = 0;
         try {
@@ -118,7 +123,13 @@ final class FaultProxy implements AutoCloseable {
                 }
                 out.write(buf, 0, take);
                 sent += take;
-                if (sent >= limit) {
+                if (sent >= limit && pause) {
+                    out.flush();
+                    Thread.sleep(pauseMillis);
+                    out.write(buf, take, n - take);
+                    sent += n - take;
+                    limit = Long.MAX_VALUE;
+                } else if (sent >= limit) {
                     out.flush();
                     if (reset) {
                         to.setSoLinger(true, 0);
@@ -129,7 +140,7 @@ final class FaultProxy implements AutoCloseable {
                 }
             }
             to.shutdownOutput();
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
             quietClose(to);
             quietClose(from);
         }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -90,7 +91,11 @@ public final class AIStoreBackend extends PrefixStore {
                         .header("Range", "bytes=" + offset + "-" + (offset + length - 1)),
                 HttpResponse.BodyHandlers.ofInputStream(), "GET " + path);
         InputStream body = r.body();
-        Future<?> watchdog = DEADLINES.schedule(() -> closeQuietly(body), deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        AtomicBoolean expired = new AtomicBoolean();
+        Future<?> watchdog = DEADLINES.schedule(() -> {
+            expired.set(true); // before the close, which wakes the reader
+            closeQuietly(body);
+        }, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         try (body) {
             if (r.statusCode() == 416) {
                 return 0;
@@ -108,7 +113,7 @@ public final class AIStoreBackend extends PrefixStore {
             }
             return got;
         } catch (IOException e) {
-            if (watchdog.isDone()) {
+            if (expired.get()) {
                 throw new BackendException(BackendException.Kind.TIMEOUT,
                         "GET " + path + ": the body did not arrive within " + s.timeoutMillis() + " ms");
             }
