@@ -1,88 +1,45 @@
 package dev.msfs.cache;
 
 import dev.msfs.backend.BackendException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * All cached object bytes: one arena of {@code lineCount} lines of {@code lineSize} bytes, each
- * holding one line of one object version ({@link ObjectRef}). It owns the line store, the LRU and
- * the lock-free read; {@link Prefetcher} decides what to fetch ahead.
+ * All cached object bytes: lines of object versions ({@link ObjectRef}) in a {@link LineStore},
+ * evicted least-recently-used with a second chance ({@link SecondChanceLru}). It owns the lines,
+ * the LRU and the fetches; {@link Prefetcher} decides what to fetch ahead.
  *
- * <p><b>Seqlock.</b> A line's generation is even while the line may be served and odd while it is
- * free, being fetched or quarantined; it only grows, so an even value names one content for good.
- * Under {@link #lock}, {@link #makeUnservable} makes it odd before anything of the line changes and
- * {@link #publish} makes it even once the bytes, key and length are in place. A reader takes no
- * lock ({@link #copyIfResident}): even generation, same key, copy, acquire fence, same generation,
- * else the copy may be torn and is read again. The read path is that one method: a miss only
- * makes the line resident ({@link #makeResident}) and loops back to it. Invariant, under the lock:
- * a key in {@link #lineOf} names a line that is either being fetched or servable.
+ * <p><b>One read path:</b> the store's lock-free seqlock copy; a miss only makes the line resident
+ * ({@link #makeResident}) and loops back to it. Invariant under {@link #lock}: a key the store maps
+ * names a line that is being fetched or servable.
  *
- * <p><b>Fetches</b> are three steps: claim under the lock, fill with it released, end under it
- * (publish, or poison a failed or short fetch: its readers get the error, never its bytes, and the
- * next read fetches again). Readers of a line being fetched wait on that fetch's own completion,
- * which {@link #fill} completes in a {@code finally}: no failure, not even an {@link Error}, leaves
- * a reader waiting.
+ * <p><b>Fetches</b>: claim under the lock, fill with it released, end under it (publish, or poison
+ * a failed or short fetch: its readers get the error, never its bytes). Readers wait on the
+ * fetch's own completion, which {@link #fill} completes in a {@code finally}, even on an {@link Error}.
  *
  * <p><b>Fetcher rule:</b> a {@link LineFetcher} never writes into its destination after it returns
- * or throws. <b>Quarantine rule:</b> the cache does not trust that rule after a failure (a cancelled
- * request may still be delivering body pieces). Each fetcher writes through a view of its line that
- * belongs to an arena of that fetch alone. A failed line leaves the map at once but goes back to
- * the free list only after that arena is closed: closing waits out a copy into the view under way
- * and makes every later one throw, so the request has provably stopped writing before the line is
- * reused. (Closing a shared arena costs a thread handshake, so successful fetches skip it: they
- * have received their whole body.)
- *
- * <p><b>Eviction</b> is least-recently-used with a second chance ({@link SecondChanceLru}).
+ * or throws. <b>Quarantine rule:</b> the cache does not rely on it after a failure (a cancelled
+ * request may still deliver body pieces). A fetcher writes through a view of its line in an arena
+ * of that fetch alone; a failed line leaves the map at once but is freed only once that view is
+ * revoked ({@link Fill#revoke}), after which no write can land. Successful fetches skip the
+ * revocation (a thread handshake): they have received their whole body.
  */
-public class DataCache implements AutoCloseable {
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(LineKey[].class);
+public final class DataCache implements AutoCloseable {
     /** The failure a fetch ends with when even building its real failure failed (out of memory). */
     private static final BackendException ABORTED = new BackendException(BackendException.Kind.IO, "fetch aborted");
+    /** How long a revocation may wait for an I/O call that holds a fetcher's view (see {@link Fill#revoke}). */
+    private static final long REVOKE_TIMEOUT_MILLIS = 10_000;
 
-    record LineKey(ObjectRef object, long index) {
-    }
-
-    /** One fetch of one line: claimed under the lock, filled outside it, ended under it. */
-    static final class Fill {
-        final LineKey key;
-        final int line;
-        final long expected;
-        /** The fetcher's view of the line belongs to this arena; closing it revokes the view. */
-        final Arena scope = Arena.ofShared();
-        /** Completed when the fetch ends: null if the line was published, else why it failed. */
-        final CompletableFuture<BackendException> ended = new CompletableFuture<>();
-
-        Fill(LineKey key, int line, long expected) {
-            this.key = key;
-            this.line = line;
-            this.expected = expected;
-        }
-    }
-
-    private final long lineSize;
-    private final int lineCount;
+    private final LineStore lines;
     private final LineFetcher fetcher;
-    private final LineArena arena;
-    private final MemorySegment memory;
+    private final CacheCounters counters = new CacheCounters();
 
-    /** Guards every write below but the referenced marks; lock-free readers read lineOf, keyOf, length and generation. */
+    /** Guards every field below and every change to the line store. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
-    private final LineKey[] keyOf;   // written with release semantics (KEYS)
-    private final long[] length;     // written with release semantics (LONGS)
-    private final long[] generation; // see makeUnservable and publish
-    /** The fetch under way per line, or null (the line is free, quarantined or servable). */
+    /** The fetch under way or quarantined per line (not yet revoked after a failure), or null (free or servable). */
     private final Fill[] fillOf;
     private final SecondChanceLru lru;
     private final int[] free;
@@ -91,43 +48,27 @@ public class DataCache implements AutoCloseable {
     private CompletableFuture<Void> lineClaimable = new CompletableFuture<>();
     private boolean closed;
 
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder waits = new LongAdder();
-    private final LongAdder fetches = new LongAdder();
-    private final LongAdder prefetches = new LongAdder();
-    private final LongAdder fetchFailures = new LongAdder();
-    private final LongAdder retries = new LongAdder();
-    private final LongAdder evictions = new LongAdder();
-    private final LongAdder bytesServed = new LongAdder();
-
     public DataCache(long lineSize, int lineCount, LineFetcher fetcher) {
-        if (lineSize <= 0 || lineSize % 4096 != 0 || lineCount < 1) {
-            throw new IllegalArgumentException("cache lines must be a positive multiple of 4096 bytes, at least one line");
-        }
-        this.lineSize = lineSize;
-        this.lineCount = lineCount;
+        this(new LineStore(lineSize, lineCount), fetcher);
+    }
+
+    DataCache(LineStore lines, LineFetcher fetcher) {
+        this.lines = lines;
         this.fetcher = fetcher;
-        this.arena = new LineArena(lineSize * lineCount, lineSize >= (2 << 20));
-        this.memory = arena.segment();
-        keyOf = new LineKey[lineCount];
-        length = new long[lineCount];
-        generation = new long[lineCount];
-        fillOf = new Fill[lineCount];
-        lru = new SecondChanceLru(lineCount);
-        free = new int[lineCount];
-        for (int i = lineCount - 1; i >= 0; i--) {
-            generation[i] = 1; // free: odd
+        fillOf = new Fill[lines.lineCount];
+        lru = new SecondChanceLru(lines);
+        free = new int[lines.lineCount];
+        for (int i = lines.lineCount - 1; i >= 0; i--) {
             free[freeCount++] = i;
         }
     }
 
     public long lineSize() {
-        return lineSize;
+        return lines.lineSize;
     }
 
     public int lineCount() {
-        return lineCount;
+        return lines.lineCount;
     }
 
     /**
@@ -137,39 +78,51 @@ public class DataCache implements AutoCloseable {
     public long read(ObjectRef object, long offset, MemorySegment dst) throws BackendException {
         long want = Math.max(0, Math.min(dst.byteSize(), object.size() - offset));
         long done = 0;
-        while (done < want) {
-            long pos = offset + done;
-            LineKey key = new LineKey(object, pos / lineSize);
-            boolean hit = true;
-            long n;
-            while ((n = copyIfResident(key, pos - key.index() * lineSize, dst, done, want - done)) == 0) {
-                hit &= !makeResident(key);
+        try {
+            while (done < want) {
+                long pos = offset + done;
+                LineKey key = new LineKey(object, pos / lines.lineSize);
+                boolean hit = true;
+                long n;
+                while ((n = lines.copyIfResident(key, pos - key.index() * lines.lineSize, dst, done, want - done)) <= 0) {
+                    if (n == LineStore.TORN) {
+                        counters.retries.increment(); // evicted or refetched while we copied
+                    }
+                    hit &= !makeResident(key);
+                }
+                if (hit) {
+                    counters.hits.increment();
+                }
+                done += n;
             }
-            if (hit) {
-                hits.increment();
-            }
-            done += n;
+        } catch (IllegalStateException unmapped) { // a reader still copying when the cache closed
+            throw new BackendException(BackendException.Kind.IO, "the cache is closed", unmapped);
         }
-        bytesServed.add(done);
+        counters.bytesServed.add(done);
         return done;
     }
 
     public CacheStats stats() {
-        return new CacheStats(hits.sum(), misses.sum(), waits.sum(), fetches.sum(), prefetches.sum(),
-                fetchFailures.sum(), fetchFailures.sum(), retries.sum(), evictions.sum(), bytesServed.sum());
+        return counters.snapshot();
     }
 
     /** Lines currently servable or being fetched. */
     public int residentLines() {
-        return lineOf.size();
+        return lines.mapped();
     }
 
-    /** Revokes the fetches under way (so none can write into the arena any more), then unmaps it. */
+    /**
+     * Revokes the fetches under way or quarantined (so none can write into the arena any more),
+     * then unmaps it; if one cannot be revoked in time, the arena stays mapped (memory, never a crash).
+     */
     @Override
     public void close() {
         List<Fill> inFlight = new ArrayList<>();
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
             closed = true;
             lineClaimable(); // readers waiting for room find the cache closed
             for (Fill f : fillOf) {
@@ -180,27 +133,28 @@ public class DataCache implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        inFlight.forEach(f -> revoke(f.scope));
-        arena.close();
-    }
-
-    /** The one place bytes leave the arena (package-private so a test can act between snapshot and copy). */
-    void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
-        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
+        for (Fill f : inFlight) {
+            if (!f.revoke(REVOKE_TIMEOUT_MILLIS)) {
+                java.util.logging.Logger.getLogger(DataCache.class.getName()).warning(
+                        "a fetch of " + f.key.object().path() + " still holds its cache line; leaving the cache memory mapped");
+                return;
+            }
+        }
+        lines.close();
     }
 
     /** True if the line is servable or being fetched; no lock. */
     boolean holds(LineKey key) {
-        return lineOf.containsKey(key);
+        return lines.holds(key);
     }
 
     /** A claimed fetch for a prefetcher, or null if the line is held already or every line is busy. */
     Fill claimForPrefetch(LineKey key) throws BackendException {
         lock.lock();
         try {
-            Fill f = lineOf.containsKey(key) ? null : claim(key);
+            Fill f = lines.holds(key) ? null : claim(key, true);
             if (f != null) {
-                prefetches.increment();
+                counters.prefetches.increment();
             }
             return f;
         } finally {
@@ -215,15 +169,7 @@ public class DataCache implements AutoCloseable {
     BackendException fill(Fill f) {
         BackendException failure = ABORTED;
         try {
-            long start = f.key.index() * lineSize;
-            MemorySegment view = memory.asSlice(f.line * lineSize, f.expected).reinterpret(f.scope, null);
-            long got = fetcher.fetch(f.key.object(), start, view);
-            failure = got == f.expected ? null : new BackendException(BackendException.Kind.IO,
-                    f.key.object().path() + ": short read from the backend (" + got + " of " + f.expected + " bytes)");
-        } catch (BackendException e) {
-            failure = e;
-        } catch (Throwable t) {
-            failure = new BackendException(BackendException.Kind.IO, f.key.object().path() + ": " + t, t);
+            failure = f.run(fetcher, lines);
         } finally {
             end(f, failure);
         }
@@ -231,30 +177,8 @@ public class DataCache implements AutoCloseable {
     }
 
     /** Ends a claimed fetch that will never run (its executor refused it). */
-    void abandon(Fill f, String why) {
-        end(f, new BackendException(BackendException.Kind.IO, why));
-    }
-
-    /** Bytes copied, or 0 if the line is not servable for {@code key} or changed during the copy. No lock. */
-    private long copyIfResident(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
-        Integer found = lineOf.get(key);
-        if (found == null) {
-            return 0;
-        }
-        int line = found;
-        long gen = (long) LONGS.getAcquire(generation, line);
-        if ((gen & 1) != 0 || !key.equals(KEYS.getAcquire(keyOf, line))) {
-            return 0;
-        }
-        long n = Math.min(max, (long) LONGS.getAcquire(length, line) - inLine); // > 0: published lines are whole
-        copyOut(line, inLine, dst, dstOffset, n);
-        VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
-        if ((long) LONGS.getVolatile(generation, line) != gen) {
-            retries.increment(); // evicted or refetched while we copied: the bytes may be torn
-            return 0;
-        }
-        lru.markReferenced(line);
-        return n;
+    void abandon(Fill f, BackendException why) {
+        end(f, why);
     }
 
     /**
@@ -271,14 +195,16 @@ public class DataCache implements AutoCloseable {
             if (closed) {
                 throw new BackendException(BackendException.Kind.IO, "the cache is closed");
             }
-            Integer line = lineOf.get(key);
+            Integer line = lines.lineOf(key);
             if (line == null) {
-                mine = claim(key);
+                mine = claim(key, false);
                 room = mine == null ? lineClaimable : null;
-                (mine != null ? misses : waits).increment();
+                (mine != null ? counters.misses : counters.waits).increment();
             } else if (fillOf[line] != null) {
-                waits.increment();
-                theirs = fillOf[line].ended;
+                counters.waits.increment();
+                Fill f = fillOf[line];
+                // A prefetch's failure (or its cancellation at shutdown) is not this reader's: it retries itself.
+                theirs = f.prefetch ? f.ended.thenApply(failure -> null) : f.ended;
             } else {
                 return false;
             }
@@ -291,102 +217,83 @@ public class DataCache implements AutoCloseable {
         }
         if (failure != null) {
             throw new BackendException(failure.kind(), "fetch of " + key.object().path() + " line " + key.index()
-                    + " failed: " + failure.getMessage(), failure);
+                    + " failed: " + failure.getMessage(), failure.status(), failure.code(), failure);
         }
         return true;
     }
 
     /**
-     * Claims a line for {@code key}: a free one, else the least recently used servable one not
-     * marked referenced (marked ones get a second chance at the tail); null if every line is being
-     * fetched or quarantined. Lock held.
+     * Claims a line for {@code key}: a free one, else the LRU's victim; null if every line is
+     * being fetched or quarantined. Lock held.
      */
-    private Fill claim(LineKey key) throws BackendException {
+    private Fill claim(LineKey key, boolean prefetch) throws BackendException {
         if (closed) {
             throw new BackendException(BackendException.Kind.IO, "the cache is closed");
         }
         int line;
         if (freeCount > 0) {
-            line = free[--freeCount]; // odd already
+            line = free[--freeCount]; // unservable already
         } else if ((line = lru.takeVictim()) >= 0) {
-            makeUnservable(line);
-            lineOf.remove(keyOf[line]);
-            evictions.increment();
+            lines.evict(line);
+            counters.evictions.increment();
         } else {
             return null;
         }
-        Fill f = new Fill(key, line, Math.min(lineSize, key.object().size() - key.index() * lineSize));
-        KEYS.setRelease(keyOf, line, key);
-        LONGS.setRelease(length, line, f.expected);
-        fillOf[line] = f;
-        lineOf.put(key, line);
-        return f;
+        try {
+            Fill f = new Fill(key, line, Math.min(lines.lineSize, key.object().size() - key.index() * lines.lineSize), prefetch);
+            lines.assign(line, key, f.expected);
+            fillOf[line] = f;
+            return f;
+        } catch (Throwable t) { // out of memory: the line goes back, unservable and unmapped
+            lines.unmap(key, line);
+            free[freeCount++] = line;
+            throw t;
+        }
     }
 
-    /** Publishes or poisons the line, wakes the fetch's waiters, and quarantines a failed line. */
+    /**
+     * Publishes or poisons the line and wakes the fetch's waiters. A failed line stays registered
+     * (so close() revokes it too) until its view is revoked; only then is it freed. State changes
+     * come before anything that may allocate, so even an out-of-memory leaves it consistent.
+     */
     private void end(Fill f, BackendException failure) {
         lock.lock();
         try {
-            fillOf[f.line] = null;
-            fetches.increment();
             if (failure == null && !closed) {
                 lru.add(f.line);
-                publish(f.line);
-                lineClaimable();
+                lines.publish(f.line);
+                fillOf[f.line] = null;
             } else {
-                if (failure != null) {
-                    fetchFailures.increment();
+                lines.unmap(f.key, f.line); // the next read fetches again, into another line
+                if (failure == null) {
+                    fillOf[f.line] = null; // closed meanwhile: complete, and never served
                 }
-                lineOf.remove(f.key); // the next read fetches again, into another line
+            }
+            lineClaimable();
+            counters.fetches.increment();
+            if (failure != null) {
+                counters.fetchFailures.increment();
             }
         } finally {
             lock.unlock();
             f.ended.complete(failure);
         }
-        if (failure != null) {
-            revoke(f.scope); // the quarantine: from here on the fetcher cannot write into the line
+        if (failure != null && f.revoke(REVOKE_TIMEOUT_MILLIS)) { // the quarantine
             lock.lock();
             try {
-                KEYS.setRelease(keyOf, f.line, null);
+                fillOf[f.line] = null;
                 free[freeCount++] = f.line;
                 lineClaimable();
             } finally {
                 lock.unlock();
             }
         }
-    }
-
-    /**
-     * Odd: lock-free readers stop serving the line. The release fence keeps every later store (new
-     * key, length, and the next fetch's bytes) after this one; the volatile store alone orders only
-     * what came before it. Lock held, line servable.
-     */
-    private void makeUnservable(int line) {
-        long g = generation[line];
-        assert (g & 1) == 0 : "line " + line + " is not servable";
-        LONGS.setVolatile(generation, line, g + 1);
-        VarHandle.releaseFence();
-    }
-
-    /** Even: servable. A release store, so a reader that acquires it sees the bytes, key and length. Lock held. */
-    private void publish(int line) {
-        long g = generation[line];
-        assert (g & 1) == 1 : "line " + line + " is servable already";
-        LONGS.setRelease(generation, line, g + 1);
+        // else: an I/O call still holds the view; the line stays quarantined for good (less room, never wrong bytes)
     }
 
     /** Wakes the readers waiting for a claimable line. Lock held. */
     private void lineClaimable() {
         lineClaimable.complete(null);
         lineClaimable = new CompletableFuture<>();
-    }
-
-    /** Closes a fetch's arena: waits out a copy into its view under way, and fails every later one. */
-    private static void revoke(Arena scope) {
-        try {
-            scope.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // close() and a failing fetch may both revoke the same fetch
-        }
     }
 }

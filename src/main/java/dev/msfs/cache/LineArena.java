@@ -10,7 +10,8 @@ import java.lang.invoke.MethodHandle;
 /**
  * The cache's memory: one anonymous private mapping, page aligned, committed by the kernel page by
  * page on first touch (an {@code Arena.allocate} would zero, and so commit, all of it at mount).
- * Closing unmaps it; the shared arena guarantees no thread can touch the segment afterwards.
+ * Closing unmaps it; the shared arena guarantees no thread can touch this segment afterwards. Views
+ * reinterpreted into other arenas (the fetchers') are not covered: {@link DataCache} revokes them first.
  */
 final class LineArena implements AutoCloseable {
     private static final int PROT_READ = 1;

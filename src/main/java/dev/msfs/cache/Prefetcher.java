@@ -3,7 +3,6 @@ package dev.msfs.cache;
 import dev.msfs.backend.BackendException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,6 +14,8 @@ import java.util.logging.Logger;
  */
 public final class Prefetcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Prefetcher.class.getName());
+    private static final BackendException REFUSED = new BackendException(BackendException.Kind.IO,
+            "prefetch not started: msfs is shutting down");
 
     private final DataCache cache;
     private final int limit;
@@ -39,11 +40,11 @@ public final class Prefetcher implements AutoCloseable {
         long lineSize = cache.lineSize();
         long end = Math.min(first + Math.min(count, limit), (object.size() + lineSize - 1) / lineSize);
         for (long index = first; index < end; index++) {
-            DataCache.LineKey key = new DataCache.LineKey(object, index);
+            LineKey key = new LineKey(object, index);
             if (cache.holds(key)) {
                 continue;
             }
-            DataCache.Fill fill;
+            Fill fill;
             try {
                 fill = cache.claimForPrefetch(key);
             } catch (BackendException closed) {
@@ -59,8 +60,8 @@ public final class Prefetcher implements AutoCloseable {
                         LOG.log(Level.FINE, "prefetch failed: {0}", failure.getMessage());
                     }
                 });
-            } catch (RejectedExecutionException e) {
-                cache.abandon(fill, "prefetch refused: msfs is shutting down");
+            } catch (Throwable refusedOrOutOfMemory) { // the claimed fetch must end, or its waiters wait forever
+                cache.abandon(fill, REFUSED);
                 return;
             }
         }

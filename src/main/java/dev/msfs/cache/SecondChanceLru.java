@@ -2,26 +2,24 @@ package dev.msfs.cache;
 
 /**
  * The servable lines of a {@link DataCache} in least-recently-used order, as links between line
- * numbers, with second-chance marks. Everything is guarded by the cache's lock except
- * {@link #markReferenced}, which readers call without it.
+ * numbers, with the second chance of the marks readers set in the {@link LineStore}. Guarded by
+ * the cache's lock.
  */
 final class SecondChanceLru {
+    private final LineStore lines;
     private final int[] prev;
     private final int[] next;
-    /** Set by readers without the lock (a benign race: only a hint), cleared by the evictor under it. */
-    private final byte[] referenced;
     private int head = -1;
     private int tail = -1;
 
-    SecondChanceLru(int lines) {
-        prev = new int[lines];
-        next = new int[lines];
-        referenced = new byte[lines];
+    SecondChanceLru(LineStore lines) {
+        this.lines = lines;
+        prev = new int[lines.lineCount];
+        next = new int[lines.lineCount];
     }
 
-    /** A line just became servable: the most recently used, unmarked. */
+    /** A line just became servable: the most recently used. */
     void add(int line) {
-        referenced[line] = 0;
         prev[line] = tail;
         next[line] = -1;
         if (tail >= 0) {
@@ -38,7 +36,8 @@ final class SecondChanceLru {
      */
     int takeVictim() {
         int line = head;
-        for (int looked = 0; line >= 0 && referenced[line] != 0 && looked < prev.length; looked++) {
+        for (int looked = 0; line >= 0 && lines.marked(line) && looked < prev.length; looked++) {
+            lines.clearMark(line);
             unlink(line);
             add(line);
             line = head;
@@ -47,13 +46,6 @@ final class SecondChanceLru {
             unlink(line);
         }
         return line;
-    }
-
-    /** A reader used the line. Stores only when the mark is clear, so warm readers share CPU cache lines read-only. */
-    void markReferenced(int line) {
-        if (referenced[line] == 0) {
-            referenced[line] = 1;
-        }
     }
 
     private void unlink(int line) {

@@ -83,8 +83,8 @@ final class MountCommand implements Callable<Integer> {
                 return fail(Main.EXIT_FAILURE, problem);
             }
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
-                    cfg.directIo(), MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
-            fs = new FileSystem(cfg, backends);
+                    MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
+            fs = FileSystem.of(cfg, backends);
             FileSystem mounted = fs;
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {

@@ -1,6 +1,6 @@
 package dev.msfs.cli;
 
-import dev.msfs.fuse.ffi.FuseLowLevel;
+import dev.msfs.fuse.FuseSession;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +25,7 @@ final class VersionCommand implements Callable<Integer> {
 
         private static String libfuseVersion() {
             try {
-                int v = FuseLowLevel.fuse_version();
-                return v / 100 + "." + v % 100;
+                return FuseSession.libfuseVersion();
             } catch (Throwable t) {
                 return "not found (" + NativeLib.problem(t) + ")";
             }

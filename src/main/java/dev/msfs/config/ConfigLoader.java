@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -27,9 +28,6 @@ public final class ConfigLoader {
     public static final int DEFAULT_CACHE_LINES = 128;
     public static final int DEFAULT_CACHE_LINES_TO_PREFETCH = 4;
 
-    private static final Set<String> GLOBAL_KEYS = Set.of("msfs_version", "mountname", "mountpoint", "uid", "gid",
-            "dir_perm", "allow_other", "entry_attr_ttl", "fuse_workers", "cache_line_size", "cache_lines",
-            "cache_lines_to_prefetch", "direct_io", "process_memory_limit", "auto_sighup_interval", "endpoint", "backends");
     /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
     private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
                     "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
@@ -42,27 +40,9 @@ public final class ConfigLoader {
                     .flatMap(p -> Stream.of("keys_per_page_max", "page_evict_low_limit", "page_evict_high_limit",
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
-    private static final Set<String> BACKEND_KEYS = Set.of("dir_name", "backend_type", "bucket_container_name", "prefix",
-            "readonly", "uid", "gid", "dir_perm", "file_perm", "directory_page_size", "trace_level");
     private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
             "upload_part_cache_lines", "upload_part_concurrency", "manifest_path", "manifest_gen_workers",
             "flat_dir_confirmation_pages", "flat_dir_hints");
-    private static final Set<String> PSEUDO_KEYS = Set.of("dir_name_format", "file_name_format", "dir_starting_number",
-            "file_starting_number", "file_size", "files_at_depth_0", "files_at_depth_1", "files_at_depth_2",
-            "files_at_depth_3", "subdirectories_at_depth_0", "subdirectories_at_depth_1", "subdirectories_at_depth_2",
-            "max_list_page_size", "min_latency_delete_file", "min_latency_list_directory", "min_latency_list_objects",
-            "min_latency_read_file", "min_latency_stat_directory", "min_latency_stat_file");
-    private static final Set<String> RAM_KEYS = Set.of("max_list_page_size", "max_total_objects", "max_total_object_space");
-    private static final Set<String> LOCAL_KEYS = Set.of("base_path");
-    private static final Set<String> AISTORE_KEYS = Set.of("endpoint", "skip_tls_certificate_verify", "authnToken",
-            "authn_token", "authnTokenFile", "authn_token_file", "provider", "timeout", "manifest_gen_backend");
-    private static final Set<String> GCS_KEYS = Set.of("endpoint", "api_key", "skip_tls_certificate_verify",
-            "retry_base_delay", "retry_next_delay_multiplier", "retry_max_delay");
-    private static final Set<String> S3_KEYS = Set.of("region", "endpoint", "access_key_id", "secret_access_key",
-            "anonymous", "use_config_env", "use_credentials_env", "config_credentials_profile", "config_file_path",
-            "credentials_file_path", "skip_tls_certificate_verify", "virtual_hosted_style_request", "unsigned_payload",
-            "retry_base_delay", "retry_next_delay_multiplier", "retry_max_delay", "request_timeout");
-
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
@@ -178,10 +158,11 @@ public final class ConfigLoader {
         if (backends.isEmpty()) {
             throw top.error("backends", "at least one backend is needed");
         }
-        top.rejectUnknown(union(GLOBAL_KEYS, GLOBAL_NOT_YET_USED));
-        return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, ttl, workers, lineSize, lines,
-                prefetch, directIo, memoryLimit, autoSighup, endpoint.replaceAll("/$", ""), List.copyOf(backends),
-                List.copyOf(notYetUsed));
+        top.rejectUnknown();
+        return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
+                .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
+                .directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
+                .endpoint(endpoint.replaceAll("/$", "")).backends(backends).acceptedNotUsed(notYetUsed).build();
     }
 
     /**
@@ -194,9 +175,7 @@ public final class ConfigLoader {
         MsfsConfig c = parse(source + " (MSC profiles)", new java.io.StringReader(yaml));
         List<String> notUsed = new ArrayList<>(t.notUsed());
         notUsed.addAll(c.acceptedNotUsed());
-        return new MsfsConfig(source, c.mountname(), c.mountpoint(), c.uid(), c.gid(), c.dirPerm(), c.allowOther(),
-                c.entryAttrTtlMillis(), c.fuseWorkers(), c.cacheLineSize(), c.cacheLines(), c.cacheLinesToPrefetch(),
-                c.directIo(), c.processMemoryLimit(), c.autoSighupSeconds(), c.endpoint(), c.backends(), List.copyOf(notUsed));
+        return c.toBuilder().source(source).acceptedNotUsed(notUsed).build();
     }
 
     @SuppressWarnings("unchecked")
@@ -253,8 +232,7 @@ public final class ConfigLoader {
             case AISTORE -> aistore(b);
             case GCS -> gcs(b);
         };
-        b.rejectUnknown(union(union(BACKEND_KEYS, BACKEND_NOT_YET_USED),
-                Stream.of(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet())));
+        b.rejectUnknown();
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
                 pageSize, trace, settings);
     }
@@ -295,7 +273,7 @@ public final class ConfigLoader {
         p.integer("min_latency_delete_file", 0, 0, 3_600_000);
         checkFormat(p, "dir_name_format", s.dirNameFormat());
         checkFormat(p, "file_name_format", s.fileNameFormat());
-        p.rejectUnknown(PSEUDO_KEYS);
+        p.rejectUnknown();
         return s;
     }
 
@@ -304,7 +282,7 @@ public final class ConfigLoader {
         TypeSettings.Ram s = new TypeSettings.Ram((int) r.integer("max_list_page_size", 1000, 1, 1_000_000),
                 r.integer("max_total_objects", 10_000, 1, Long.MAX_VALUE),
                 r.integer("max_total_object_space", 1L << 30, 1, Long.MAX_VALUE));
-        r.rejectUnknown(RAM_KEYS);
+        r.rejectUnknown();
         return s;
     }
 
@@ -317,7 +295,7 @@ public final class ConfigLoader {
         }
         NodeReader l = section(b, BackendType.LOCAL);
         Path base = Path.of(expandHome(l.requiredString("base_path")));
-        l.rejectUnknown(LOCAL_KEYS);
+        l.rejectUnknown();
         return new TypeSettings.Local(base);
     }
 
@@ -349,16 +327,7 @@ public final class ConfigLoader {
                     "access_key_id and secret_access_key must be given together");
         }
         long base = s.integer("retry_base_delay", 10, 0, 3_600_000);
-        String multiplierText = s.string("retry_next_delay_multiplier", "2.0");
-        double multiplier;
-        try {
-            multiplier = Double.parseDouble(multiplierText);
-        } catch (NumberFormatException e) {
-            throw s.error("retry_next_delay_multiplier", "expected a number such as 2.0, got \"" + multiplierText + "\"");
-        }
-        if (!(multiplier >= 1.0)) {
-            throw s.error("retry_next_delay_multiplier", multiplierText + " must be at least 1.0");
-        }
+        double multiplier = s.decimal("retry_next_delay_multiplier", 2.0, 1.0);
         long max = s.integer("retry_max_delay", 2000, 0, 3_600_000);
         if (max < base) {
             throw s.error("retry_max_delay", max + " is less than retry_base_delay (" + base + ")");
@@ -368,7 +337,7 @@ public final class ConfigLoader {
                 Path.of(expandHome(s.string("credentials_file_path", "${AWS_SHARED_CREDENTIALS_FILE:-~/.aws/credentials}"))),
                 s.bool("skip_tls_certificate_verify", false), s.bool("virtual_hosted_style_request", false),
                 s.bool("unsigned_payload", false), base, multiplier, max, s.integer("request_timeout", 30_000, 100, 3_600_000));
-        s.rejectUnknown(S3_KEYS);
+        s.rejectUnknown();
         return settings;
     }
 
@@ -382,13 +351,16 @@ public final class ConfigLoader {
             throw a.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
         }
         // MSFS's README spells the token keys authnToken/authnTokenFile, its code authn_token/authn_token_file: take both.
-        String token = a.has("authnToken") ? a.string("authnToken", "") : a.string("authn_token", "${AIS_AUTHN_TOKEN:-}");
-        String tokenFile = a.has("authnTokenFile") ? a.string("authnTokenFile", "")
+        // Asked for first, so both spellings are known keys (for "did you mean"); given both, the second is refused.
+        Optional<String> camelToken = a.string("authnToken");
+        String token = camelToken.isPresent() ? camelToken.get() : a.string("authn_token", "${AIS_AUTHN_TOKEN:-}");
+        Optional<String> camelTokenFile = a.string("authnTokenFile");
+        String tokenFile = camelTokenFile.isPresent() ? camelTokenFile.get()
                 : a.string("authn_token_file", "${AIS_AUTHN_TOKEN_FILE:=~/.config/ais/cli/auth.token}");
         TypeSettings.AIStore s = new TypeSettings.AIStore(endpoint.replaceAll("/$", ""),
                 a.bool("skip_tls_certificate_verify", false), token, Path.of(expandHome(tokenFile)),
                 a.string("provider", "s3"), a.integer("timeout", 30_000, 100, 3_600_000), a.string("manifest_gen_backend", ""));
-        a.rejectUnknown(AISTORE_KEYS);
+        a.rejectUnknown();
         return s;
     }
 
@@ -396,8 +368,8 @@ public final class ConfigLoader {
         NodeReader g = section(b, BackendType.GCS);
         TypeSettings.Gcs s = new TypeSettings.Gcs(g.string("endpoint", ""), g.string("api_key", ""),
                 g.bool("skip_tls_certificate_verify", false), g.integer("retry_base_delay", 10, 0, 3_600_000),
-                Double.parseDouble(g.string("retry_next_delay_multiplier", "2.0")), g.integer("retry_max_delay", 2000, 0, 3_600_000));
-        g.rejectUnknown(GCS_KEYS);
+                g.decimal("retry_next_delay_multiplier", 2.0, 1.0), g.integer("retry_max_delay", 2000, 0, 3_600_000));
+        g.rejectUnknown();
         return s;
     }
 
@@ -447,9 +419,4 @@ public final class ConfigLoader {
         return path;
     }
 
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> u = new HashSet<>(a);
-        u.addAll(b);
-        return u;
-    }
 }

@@ -42,7 +42,7 @@ final class MscProfiles {
                     out.put(k, v.get());
                 }
             }
-            posix.get().rejectUnknown(POSIX_KEYS);
+            posix.get().rejectUnknown();
         }
         NodeReader profiles = top.mapping("profiles").orElseThrow(() -> top.missing("profiles"));
         List<Map<String, Object>> backends = new ArrayList<>();
@@ -73,8 +73,8 @@ final class MscProfiles {
                         s3.put("access_key_id", co.requiredString("access_key"));
                         s3.put("secret_access_key", co.requiredString("secret_key"));
                         notUsed.addAll(co.accept(Set.copyOf(co.keys())));
-                        co.rejectUnknown(Set.of());
-                        c.rejectUnknown(Set.of("type", "options"));
+                        co.rejectUnknown();
+                        c.rejectUnknown();
                     }
                     b.put("S3", s3);
                 }
@@ -94,11 +94,11 @@ final class MscProfiles {
                 }
             }
             notUsed.addAll(options.accept(Set.copyOf(options.keys())));
-            provider.rejectUnknown(Set.of("type", "options"));
-            profile.rejectUnknown(Set.of("storage_provider", "credentials_provider"));
+            provider.rejectUnknown();
+            profile.rejectUnknown();
             backends.add(b);
         }
-        top.rejectUnknown(Set.of("msfs_version", "profiles", "posix"));
+        top.rejectUnknown();
         if (backends.isEmpty()) {
             throw top.error("profiles", "no profile msfs can mount (types s3, s8k, file, ais)");
         }

@@ -3,7 +3,8 @@ package dev.msfs.config;
 import java.util.List;
 
 /**
- * A whole, validated config: the global keys and the backends.
+ * A whole, validated config: the global keys and the backends. Built by {@link ConfigLoader}, or
+ * in code through {@link #builder}, whose defaults are MSFS's.
  *
  * @param entryAttrTtlMillis how long the kernel may cache entries and attributes (and we cache listings)
  * @param fuseWorkers        most libfuse worker threads; the loop starts more up to this as requests block
@@ -21,4 +22,129 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
                          int cacheLines, int cacheLinesToPrefetch, boolean directIo, long processMemoryLimit,
                          long autoSighupSeconds, String endpoint,
                          List<BackendConfig> backends, List<String> acceptedNotUsed) {
+
+    public static Builder builder(String source) {
+        return new Builder(source);
+    }
+
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        return builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
+                .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
+                .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).directIo(directIo)
+                .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint)
+                .backends(backends).acceptedNotUsed(acceptedNotUsed);
+    }
+
+    /** Named values instead of eighteen positional ones; unset values are MSFS's defaults. */
+    public static final class Builder {
+        private String source;
+        private String mountname = "msfs";
+        private String mountpoint = "/mnt";
+        private int uid;
+        private int gid;
+        private int dirPerm = 0555;
+        private boolean allowOther = true;
+        private long entryAttrTtlMillis = ConfigLoader.DEFAULT_ENTRY_ATTR_TTL_MILLIS;
+        private int fuseWorkers = 10;
+        private long cacheLineSize = ConfigLoader.DEFAULT_CACHE_LINE_SIZE;
+        private int cacheLines = ConfigLoader.DEFAULT_CACHE_LINES;
+        private int cacheLinesToPrefetch = ConfigLoader.DEFAULT_CACHE_LINES_TO_PREFETCH;
+        private boolean directIo;
+        private long processMemoryLimit;
+        private long autoSighupSeconds;
+        private String endpoint = "";
+        private List<BackendConfig> backends = List.of();
+        private List<String> acceptedNotUsed = List.of();
+
+        private Builder(String source) {
+            this.source = source;
+        }
+
+        public Builder source(String v) {
+            source = v;
+            return this;
+        }
+
+        public Builder mountname(String v) {
+            mountname = v;
+            return this;
+        }
+
+        public Builder mountpoint(String v) {
+            mountpoint = v;
+            return this;
+        }
+
+        /** Owner of the mount's root (and each backend's default owner). */
+        public Builder owner(int uidValue, int gidValue) {
+            uid = uidValue;
+            gid = gidValue;
+            return this;
+        }
+
+        public Builder dirPerm(int v) {
+            dirPerm = v;
+            return this;
+        }
+
+        public Builder allowOther(boolean v) {
+            allowOther = v;
+            return this;
+        }
+
+        public Builder entryAttrTtlMillis(long v) {
+            entryAttrTtlMillis = v;
+            return this;
+        }
+
+        public Builder fuseWorkers(int v) {
+            fuseWorkers = v;
+            return this;
+        }
+
+        /** The cache's geometry: line size in bytes, line count, and the most lines prefetched. */
+        public Builder cache(long lineSize, int lines, int linesToPrefetch) {
+            cacheLineSize = lineSize;
+            cacheLines = lines;
+            cacheLinesToPrefetch = linesToPrefetch;
+            return this;
+        }
+
+        public Builder directIo(boolean v) {
+            directIo = v;
+            return this;
+        }
+
+        public Builder processMemoryLimit(long v) {
+            processMemoryLimit = v;
+            return this;
+        }
+
+        public Builder autoSighupSeconds(long v) {
+            autoSighupSeconds = v;
+            return this;
+        }
+
+        public Builder endpoint(String v) {
+            endpoint = v;
+            return this;
+        }
+
+        public Builder backends(List<BackendConfig> v) {
+            backends = List.copyOf(v);
+            return this;
+        }
+
+        public Builder acceptedNotUsed(List<String> v) {
+            acceptedNotUsed = List.copyOf(v);
+            return this;
+        }
+
+        public MsfsConfig build() {
+            return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
+                    fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, directIo, processMemoryLimit,
+                    autoSighupSeconds, endpoint, backends, acceptedNotUsed);
+        }
+    }
 }

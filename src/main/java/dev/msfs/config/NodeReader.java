@@ -108,6 +108,24 @@ final class NodeReader {
         return value;
     }
 
+    /** A number such as 2.0, at least {@code min}. */
+    double decimal(String key, double def, double min) throws ConfigException {
+        Optional<String> v = string(key);
+        if (v.isEmpty() || v.get().isEmpty()) {
+            return def;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(v.get().trim());
+        } catch (NumberFormatException e) {
+            throw error(key, "expected a number such as " + def + ", got " + shown(key, v.get()));
+        }
+        if (!(value >= min) || Double.isInfinite(value)) {
+            throw error(key, v.get().trim() + " must be at least " + min);
+        }
+        return value;
+    }
+
     boolean bool(String key, boolean def) throws ConfigException {
         Optional<String> v = string(key);
         if (v.isEmpty() || v.get().isEmpty()) {
@@ -176,11 +194,14 @@ final class NodeReader {
         return present;
     }
 
-    /** Every key that no one read is a mistake: say so, with the closest known key. */
-    void rejectUnknown(Set<String> known) throws ConfigException {
+    /**
+     * Every key that no one read is a mistake: say so, with the closest key that was asked for
+     * (every key the loader reads is asked for, present or not, so those are the known keys).
+     */
+    void rejectUnknown() throws ConfigException {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
             if (!read.contains(e.getKey())) {
-                String hint = Suggest.closest(e.getKey(), known).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
+                String hint = Suggest.closest(e.getKey(), read).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
                 throw at(e.getValue().getKeyNode(), child(e.getKey()), "unknown key" + hint);
             }
         }

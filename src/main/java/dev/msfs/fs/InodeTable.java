@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
 
 /**
  * The kernel's view of inode numbers: a number stays valid, and keeps naming the same path, until
@@ -12,6 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * here does I/O, so the lock is only held for map updates.
  */
 final class InodeTable {
+    private static final Logger LOG = Logger.getLogger(InodeTable.class.getName());
     private record Key(int volume, String path) {
     }
 
@@ -21,6 +23,7 @@ final class InodeTable {
     private final Map<Long, Inode> byIno = new ConcurrentHashMap<>();
     private final Map<Key, Inode> byKey = new HashMap<>();
     private final AtomicLong nextIno;
+    private boolean forgetUnderflowLogged; // guarded by lock
 
     InodeTable(long firstIno) {
         this.nextIno = new AtomicLong(firstIno);
@@ -98,13 +101,22 @@ final class InodeTable {
         }
     }
 
-    /** The kernel dropped {@code n} references; at zero the inode and its number are gone. */
+    /**
+     * The kernel dropped {@code n} references; at zero the inode and its number are gone. A forget
+     * of more than was counted means msfs lost count somewhere: it is logged (once per mount, the
+     * kernel may repeat it) and the inode dropped, as the kernel holds none of it any more.
+     */
     void forget(long ino, long n) {
         lock.lock();
         try {
             Inode inode = byIno.get(ino);
             if (inode == null) {
                 return;
+            }
+            if (n > inode.lookups && !forgetUnderflowLogged) {
+                forgetUnderflowLogged = true;
+                LOG.warning("the kernel forgot inode " + ino + " (" + inode.path + ") " + n + " time(s) but msfs counted "
+                        + inode.lookups + " lookup(s); a lookup count is wrong (logged once)");
             }
             inode.lookups = Math.max(0, inode.lookups - n);
             if (inode.lookups == 0 && !inode.pinned) {

@@ -6,6 +6,7 @@ import dev.msfs.fs.Entry;
 import dev.msfs.fs.Errno;
 import dev.msfs.fs.FileSystem;
 import dev.msfs.fs.FsException;
+import dev.msfs.fs.Opened;
 import dev.msfs.fuse.ffi.FuseLowLevel;
 import dev.msfs.fuse.ffi.fuse_conn_info;
 import dev.msfs.fuse.ffi.fuse_forget_data;
@@ -25,6 +26,8 @@ import java.util.logging.Logger;
  */
 final class FuseAdapter {
     private static final Logger LOG = Logger.getLogger(FuseAdapter.class.getName());
+    /** access(2)'s write bit: fixed by POSIX, and not among the constants jextract generated (fuse.args). */
+    private static final int W_OK = 2;
 
     /** What a request does once its arguments are decoded; it sends the reply itself. */
     @FunctionalInterface
@@ -146,7 +149,7 @@ final class FuseAdapter {
         guarded(req, "getattr", () -> {
             ThreadBuffers b = buffers.get();
             Structs.fillStat(b.statBuf, fs.getattr(ino));
-            replies.attr(req, b.statBuf, fs.entryTtlSeconds());
+            replies.attr(req, b.statBuf, fs.ttlSeconds());
         });
     }
 
@@ -225,13 +228,15 @@ final class FuseAdapter {
         });
     }
 
-    private void open(MemorySegment req, long ino, MemorySegment fiPtr) {
+    void open(MemorySegment req, long ino, MemorySegment fiPtr) {
         guarded(req, "open", () -> {
             MemorySegment fi = FileInfo.at(fiPtr);
-            FileInfo.setHandle(fi, fs.open(ino, FileInfo.openFlags(fi)));
-            if (options.directIo()) {
-                FileInfo.setBits(fi, FileInfo.DIRECT_IO);
-            }
+            int flags = FileInfo.openFlags(fi);
+            boolean writing = (flags & FuseLowLevel.O_ACCMODE()) != FuseLowLevel.O_RDONLY()
+                    || (flags & (FuseLowLevel.O_CREAT() | FuseLowLevel.O_TRUNC())) != 0;
+            Opened opened = fs.open(ino, writing);
+            FileInfo.setHandle(fi, opened.fh());
+            FileInfo.setBits(fi, (opened.directIo() ? FileInfo.DIRECT_IO : 0) | (opened.keepCache() ? FileInfo.KEEP_CACHE : 0));
             replies.open(req, fi);
         });
     }
@@ -283,7 +288,7 @@ final class FuseAdapter {
 
     private void access(MemorySegment req, long ino, int mask) {
         guarded(req, "access", () -> {
-            fs.access(ino, mask);
+            fs.access(ino, (mask & W_OK) != 0);
             replies.err(req, 0);
         });
     }

@@ -14,6 +14,7 @@ import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_session_new;
 import static dev.msfs.fuse.ffi.FuseLowLevel.fuse_session_unmount;
 
 import dev.msfs.fs.FileSystem;
+import dev.msfs.fuse.ffi.FuseLowLevel;
 import dev.msfs.fuse.ffi.fuse_args;
 import dev.msfs.fuse.ffi.fuse_lowlevel_ops;
 import java.lang.foreign.Arena;
@@ -75,6 +76,12 @@ public final class FuseSession {
         }
     }
 
+    /** The libfuse version loaded, as "3.14"; throws if libfuse cannot be loaded. */
+    public static String libfuseVersion() {
+        int v = FuseLowLevel.fuse_version();
+        return v / 100 + "." + v % 100;
+    }
+
     /** Serves requests until unmounted or stopped, then destroys the session. Call once. */
     public void serve() throws FuseException {
         MemorySegment cfg = fuse_loop_cfg_create();
@@ -94,7 +101,7 @@ public final class FuseSession {
             arena.close();
             served.countDown();
         }
-        if (rc != 0 && rc != -4 /* -EINTR: stopped by a signal */) {
+        if (rc != 0 && rc != -FuseLowLevel.EINTR()) { // -EINTR: stopped by a signal
             throw new FuseException("the FUSE loop ended with error " + (-rc));
         }
     }

@@ -7,12 +7,11 @@ import java.nio.file.Path;
  *
  * @param fsName        what {@code df} and /proc/mounts show as the source ({@code mountname})
  * @param threads       most libfuse worker threads (all kept alive once started)
- * @param directIo      open files with direct_io: every read reaches msfs, no kernel page cache (and no mmap)
  * @param maxRead       bytes of the largest read the kernel may send (it sends at most 1 MiB with libfuse 3.14)
  * @param maxBackground requests the kernel keeps in flight before it throttles readers
  */
-public record MountOptions(Path mountpoint, String fsName, boolean allowOther, int threads, boolean directIo,
-                           long maxRead, int maxBackground) {
+public record MountOptions(Path mountpoint, String fsName, boolean allowOther, int threads, long maxRead,
+                           int maxBackground) {
     public static final long MAX_READ = 1 << 20;
     public static final int MAX_BACKGROUND = 128;
 

@@ -21,9 +21,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FileSystemTest {
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
-
     private final RamBackend ram = new RamBackend(new TypeSettings.Ram(3, 1000, 1 << 20));
 
     private FileSystem fs(Backend... backends) {
@@ -31,7 +28,7 @@ class FileSystemTest {
         for (int i = 0; i < names.length; i++) {
             names[i] = "b" + i;
         }
-        return new FileSystem(TestConfigs.ram(names), List.of(backends));
+        return FileSystem.of(TestConfigs.ram(names), List.of(backends));
     }
 
     private static int errno(FsCall call) {
@@ -126,15 +123,14 @@ class FileSystemTest {
         FileSystem fs = fs(ram);
         long vol = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
         long f = fs.lookup(vol, "f").attr().ino();
-        assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_WRONLY)));
-        assertEquals(Errno.EROFS, errno(() -> fs.open(f, O_RDONLY | 01000)));
-        assertEquals(Errno.EISDIR, errno(() -> fs.open(vol, O_RDONLY)));
+        assertEquals(Errno.EROFS, errno(() -> fs.open(f, true)));
+        assertEquals(Errno.EISDIR, errno(() -> fs.open(vol, false)));
         assertEquals(Errno.ENOTDIR, errno(() -> fs.lookup(f, "x")));
         assertTrue(fs.lookup(vol, "missing").negative());
         assertEquals(Errno.EROFS, errno(() -> fs.refuseMutation(vol)));
-        assertEquals(Errno.EROFS, errno(() -> fs.access(f, 2)));
-        fs.access(f, 4);
-        long fh = fs.open(f, O_RDONLY);
+        assertEquals(Errno.EROFS, errno(() -> fs.access(f, true)));
+        fs.access(f, false);
+        long fh = fs.open(f, false).fh();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(8);
             assertEquals(3, fs.read(fh, 1, dst));
@@ -154,7 +150,7 @@ class FileSystemTest {
         ram.put("f", v1);
         FileSystem fs = fs(ram);
         long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
-        long fh = fs.open(f, O_RDONLY);
+        long fh = fs.open(f, false).fh();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(4);
             assertEquals(4, fs.read(fh, 0, dst)); // line 0 of version 1 is now cached
@@ -274,7 +270,7 @@ class FileSystemTest {
     @Test
     void aReaddirplusFromAnOlderListingNeverRollsAnInodeBack() throws Exception {
         ram.put("dir/a", new byte[] {1});
-        FileSystem fs = new FileSystem(TestConfigs.ram(0, "b0"), List.of(ram)); // TTL 0: lookups stat
+        FileSystem fs = FileSystem.of(TestConfigs.ram(0, "b0"), List.of(ram)); // TTL 0: lookups stat
         long dir = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "dir").attr().ino();
         long fh = fs.opendir(dir); // lists "a" at one byte
         ram.put("dir/a", new byte[] {1, 2, 3});
@@ -309,18 +305,52 @@ class FileSystemTest {
     @Test
     void versionsWithoutAnEtagAreToldApartByTheirModificationTime() throws Exception {
         NoEtagBackend store = new NoEtagBackend();
-        FileSystem fs = new FileSystem(TestConfigs.ram(0, "b0"), List.of(store));
+        FileSystem fs = FileSystem.of(TestConfigs.ram(0, "b0"), List.of(store));
         long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(4);
-            long fh = fs.open(f, O_RDONLY);
+            long fh = fs.open(f, false).fh();
             fs.read(fh, 0, dst);
             assertEquals('a', dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
             store.fill = 'b'; // same size, a later modification time
             store.mtime = 2_000;
-            long fh2 = fs.open(f, O_RDONLY);
+            long fh2 = fs.open(f, false).fh();
             fs.read(fh2, 0, dst);
             assertEquals('b', dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0), "served the previous version's cache line");
+        }
+    }
+
+    @Test
+    void aForgetOfMoreThanWasCountedIsLoggedOnceAndDropsTheInode() throws Exception {
+        ram.put("f", new byte[] {1});
+        FileSystem fs = fs(ram);
+        long f = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(InodeTable.class.getName());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warnings.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        try {
+            fs.forget(f, 3); // counted once
+            assertEquals(0, fs.lookupCount(f));
+            long again = fs.lookup(fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino(), "f").attr().ino();
+            fs.forget(again, 2);
+            assertEquals(1, warnings.size(), "a wrong lookup count must be logged, once: " + warnings);
+            assertTrue(warnings.getFirst().getMessage().contains("counted 1 lookup"), warnings.getFirst().getMessage());
+        } finally {
+            log.removeHandler(h);
         }
     }
 }

@@ -23,7 +23,7 @@ public final class TestConfigs {
                 .map(n -> new BackendConfig(n, BackendType.RAM, "", "", true, 7, 8, 0555, 0444, 0, 0,
                         new TypeSettings.Ram(3, 1000, 1 << 20)))
                 .toList();
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0755, false, ttlMillis, 4, 64 << 10, 8, 2, false, 0, 0, "", backends,
-                List.of());
+        return MsfsConfig.builder("test").owner(0, 0).dirPerm(0755).allowOther(false).entryAttrTtlMillis(ttlMillis)
+                .fuseWorkers(4).cache(64 << 10, 8, 2).backends(backends).build();
     }
 }

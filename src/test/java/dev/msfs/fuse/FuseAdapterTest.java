@@ -7,6 +7,7 @@ import dev.msfs.backend.RamBackend;
 import dev.msfs.config.TypeSettings;
 import dev.msfs.fs.FileSystem;
 import dev.msfs.fs.TestConfigs;
+import dev.msfs.fuse.ffi.FuseLowLevel;
 import dev.msfs.fuse.ffi.fuse_entry_param;
 import dev.msfs.fuse.ffi.fuse_file_info;
 import java.lang.foreign.Arena;
@@ -30,6 +31,8 @@ class FuseAdapterTest {
         final List<String> direntries = new ArrayList<>();
         boolean failing;
         long entryIno = -1;
+        /** Runs when a readdirplus entry is added to a reply (as another thread's request might, meanwhile). */
+        Runnable afterAdd = () -> { };
 
         private int send(String what) {
             sent.add(what);
@@ -95,6 +98,7 @@ class FuseAdapterTest {
             long need = (header + n.length() + 7) & ~7L;
             if (!buf.equals(MemorySegment.NULL) && need <= bufSize) {
                 direntries.add(n);
+                afterAdd.run();
             }
             return need;
         }
@@ -111,8 +115,8 @@ class FuseAdapterTest {
         for (String name : List.of("a", "b", "c", "d")) {
             ram.put("dir/" + name, new byte[] {1});
         }
-        fs = new FileSystem(TestConfigs.ram("v"), List.of(ram));
-        adapter = new FuseAdapter(fs, new MountOptions(Path.of("/mnt"), "t", false, 1, false, MountOptions.MAX_READ,
+        fs = FileSystem.of(TestConfigs.ram("v"), List.of(ram));
+        adapter = new FuseAdapter(fs, new MountOptions(Path.of("/mnt"), "t", false, 1, MountOptions.MAX_READ,
                 MountOptions.MAX_BACKGROUND), OpObserver.NONE, replies);
     }
 
@@ -178,5 +182,44 @@ class FuseAdapterTest {
         adapter.readdirplus(req, dir, 4096, 0, openDir(dir));
         assertEquals(List.of(".", "..", "a", "b", "c", "d"), replies.direntries);
         assertEquals(before, fs.inodeCount(), "an undelivered readdirplus left inodes behind");
+    }
+
+    @Test
+    void readdirplusSendsWhatItGatheredWhenAnEntryFailsPartway() throws Exception {
+        long dir = lookup(lookup(FileSystem.ROOT_INO, "v"), "dir");
+        int before = fs.inodeCount();
+        MemorySegment fi = openDir(dir);
+        long fh = FileInfo.handle(fi);
+        replies.afterAdd = () -> {
+            if (replies.direntries.size() == 3) {
+                fs.releasedir(fh); // a concurrent releasedir: the next entry fails with EBADF
+            }
+        };
+        replies.sent.clear();
+        adapter.readdirplus(req, dir, 4096, 0, fi);
+        assertEquals(List.of(".", "..", "a"), replies.direntries);
+        assertEquals(1, replies.sent.size());
+        assertTrue(replies.sent.getFirst().startsWith("buf "), "the gathered entries were not sent: " + replies.sent);
+        assertEquals(before + 1, fs.inodeCount(), "'a' was sent, so it stays counted");
+    }
+
+    @Test
+    void opensThatWouldWriteCreateOrTruncateAreRefused() {
+        long a = lookup(lookup(lookup(FileSystem.ROOT_INO, "v"), "dir"), "a");
+        int[] refused = {FuseLowLevel.O_WRONLY(), FuseLowLevel.O_RDWR(), FuseLowLevel.O_RDONLY() | FuseLowLevel.O_TRUNC(),
+                FuseLowLevel.O_RDONLY() | FuseLowLevel.O_CREAT()};
+        for (int flags : refused) {
+            MemorySegment fi = arena.allocate(fuse_file_info.layout());
+            fuse_file_info.flags(fi, flags);
+            replies.sent.clear();
+            adapter.open(req, a, fi);
+            assertEquals(List.of("err " + FuseLowLevel.EROFS()), replies.sent, "flags " + Integer.toOctalString(flags));
+        }
+        MemorySegment fi = arena.allocate(fuse_file_info.layout());
+        fuse_file_info.flags(fi, FuseLowLevel.O_RDONLY());
+        replies.sent.clear();
+        adapter.open(req, a, fi);
+        assertEquals(List.of("open"), replies.sent);
+        assertEquals(0, FileInfo.bits(fi) & FileInfo.DIRECT_IO, "direct_io is off in this config");
     }
 }

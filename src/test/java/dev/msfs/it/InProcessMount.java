@@ -28,15 +28,15 @@ final class InProcessMount implements AutoCloseable {
     /** A direct_io mount of one backend at {@code <mountpoint>/<dirName>}. */
     static MsfsConfig oneBackend(String dirName, BackendType type, TypeSettings settings, long lineSize, int lines, int prefetch) {
         BackendConfig b = new BackendConfig(dirName, type, "", "", true, 0, 0, 0555, 0444, 0, 0, settings);
-        return new MsfsConfig("test", "msfs", "/mnt", 0, 0, 0555, false, 10_000, 8, lineSize, lines, prefetch, true, 0, 0, "",
-                List.of(b), List.of());
+        return MsfsConfig.builder("test").owner(0, 0).allowOther(false).entryAttrTtlMillis(10_000).fuseWorkers(8)
+                .cache(lineSize, lines, prefetch).directIo(true).backends(List.of(b)).build();
     }
 
     InProcessMount(MsfsConfig config, List<Backend> backends, Path mountpoint) throws Exception {
         this.mountpoint = mountpoint;
-        this.fs = new FileSystem(config, backends);
-        MountOptions options = new MountOptions(mountpoint, "msfs-test", false, 8, config.directIo(),
-                MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
+        this.fs = FileSystem.of(config, backends);
+        MountOptions options = new MountOptions(mountpoint, "msfs-test", false, 8, MountOptions.MAX_READ,
+                MountOptions.MAX_BACKGROUND);
         this.session = FuseSession.mount(fs, options);
         this.loop = Thread.ofPlatform().name("fuse-loop").start(() -> {
             try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.s3.S3Connection;
+import dev.msfs.backend.s3.S3Request;
 import dev.msfs.config.TypeSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import software.amazon.awssdk.crt.http.HttpHeader;
-import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
 
 /**
  * A real S3-compatible server for tests: S3Proxy (copied to target/s3proxy.jar by the build) as
@@ -106,8 +105,9 @@ final class S3Server implements AutoCloseable {
         }
         String checksum = Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         try (S3Connection c = new S3Connection(settings(SECRET, 120_000), bucket)) {
-            c.send("PutObject", "PUT", key, Map.of(), List.of(new HttpHeader("Content-Length", Long.toString(Files.size(file))),
-                    new HttpHeader("x-amz-checksum-crc32", checksum)), MetaRequestType.PUT_OBJECT, null, file, false);
+            c.send(S3Request.of("PutObject", "PUT", key).withHeaders(List.of(
+                    new HttpHeader("Content-Length", Long.toString(Files.size(file))),
+                    new HttpHeader("x-amz-checksum-crc32", checksum))).withUpload(file));
         }
     }
 

@@ -89,7 +89,7 @@ public final class AIStoreBackend extends PrefixStore {
         long deadline = System.nanoTime() + s.timeoutMillis() * 1_000_000L;
         HttpResponse<InputStream> r = send(objectUri(path), b -> b.GET()
                         .header("Range", "bytes=" + offset + "-" + (offset + length - 1)),
-                HttpResponse.BodyHandlers.ofInputStream(), "GET " + path);
+                HttpResponse.BodyHandlers.ofInputStream(), "GET " + path, deadline);
         InputStream body = r.body();
         AtomicBoolean expired = new AtomicBoolean();
         Future<?> watchdog = DEADLINES.schedule(() -> {
@@ -168,8 +168,10 @@ public final class AIStoreBackend extends PrefixStore {
         return new ListPage(entries, next);
     }
 
-    private HttpRequest.Builder request(URI uri) throws BackendException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(s.timeoutMillis()));
+    /** A request that may take what is left until {@code deadline} (System.nanoTime), at least a millisecond. */
+    private HttpRequest.Builder request(URI uri, long deadline) throws BackendException {
+        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(left));
         String t = currentToken();
         if (!t.isEmpty()) {
             b.header("Authorization", "Bearer " + t);
@@ -177,13 +179,22 @@ public final class AIStoreBackend extends PrefixStore {
         return b;
     }
 
-    /** Sends the request shaped by {@code shape}, following up to 5 redirects with the same method, body and token. */
+    /** As the next, with the configured timeout from now. */
     private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
                                      HttpResponse.BodyHandler<T> handler, String what) throws BackendException {
+        return send(uri, shape, handler, what, System.nanoTime() + s.timeoutMillis() * 1_000_000L);
+    }
+
+    /**
+     * Sends the request shaped by {@code shape}, following up to 5 redirects with the same method,
+     * body and token, every hop within what is left until {@code deadline}.
+     */
+    private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
+                                     HttpResponse.BodyHandler<T> handler, String what, long deadline) throws BackendException {
         try {
             URI at = uri;
             for (int hop = 0; hop < 5; hop++) {
-                HttpResponse<T> r = http.send(shape.apply(request(at)).build(), handler);
+                HttpResponse<T> r = http.send(shape.apply(request(at, deadline)).build(), handler);
                 Optional<String> location = r.headers().firstValue("location");
                 if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
                         || location.isEmpty()) {

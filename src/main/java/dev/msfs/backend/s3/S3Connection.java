@@ -5,7 +5,6 @@ import dev.msfs.config.TypeSettings;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,39 +107,37 @@ public final class S3Connection implements AutoCloseable {
     }
 
     /**
-     * Sends one request and waits for it, at most the request timeout. {@code operation} is S3's
-     * name for it (ListObjectsV2, HeadObject, …), {@code key} the object key ("" for the bucket),
-     * {@code query} unencoded parameters (sorted here, as SigV4 wants). With {@code verifyChecksum}
-     * CRT asks for the store's checksum of the object and fails the request when the body does not
-     * match it; stores send one only for whole-object GETs, never for a range.
+     * Sends one request and waits for it, at most the request timeout; the body goes to the
+     * request's sink. A cancelled request (deadline, interrupt) is waited for and cut off from the
+     * sink before this returns, so no body piece reaches it afterwards.
      */
-    public Response send(String operation, String method, String key, Map<String, String> query,
-                         List<HttpHeader> extraHeaders, S3MetaRequestOptions.MetaRequestType type, BodySink sink,
-                         Path requestFile, boolean verifyChecksum) throws BackendException {
+    public Response send(S3Request req) throws BackendException {
         StringBuilder path = new StringBuilder("/");
         if (!virtualHosted) {
             path.append(bucket).append('/');
         }
-        path.append(encode(key, false));
-        if (!query.isEmpty()) {
+        path.append(encode(req.key(), false));
+        if (!req.query().isEmpty()) {
             char sep = '?';
-            for (Map.Entry<String, String> q : new TreeMap<>(query).entrySet()) {
+            for (Map.Entry<String, String> q : new TreeMap<>(req.query()).entrySet()) {
                 path.append(sep).append(encode(q.getKey(), true)).append('=').append(encode(q.getValue(), true));
                 sep = '&';
             }
         }
-        List<HttpHeader> headers = new ArrayList<>(extraHeaders);
+        List<HttpHeader> headers = new ArrayList<>(req.headers());
         headers.add(new HttpHeader("Host", host));
-        Exchange exchange = new Exchange(sink);
-        S3MetaRequestOptions options = new S3MetaRequestOptions().withMetaRequestType(type).withOperationName(operation)
-                .withHttpRequest(new HttpRequest(method, path.toString(), headers.toArray(new HttpHeader[0]), null))
+        Exchange exchange = new Exchange(req.sink());
+        S3MetaRequestOptions options = new S3MetaRequestOptions().withMetaRequestType(req.type()).withOperationName(req.operation())
+                .withHttpRequest(new HttpRequest(req.method(), path.toString(), headers.toArray(new HttpHeader[0]), null))
                 .withResponseHandler(exchange).withEndpoint(endpoint);
-        if (requestFile != null) {
-            options.withRequestFilePath(requestFile);
+        if (req.upload() != null) {
+            options.withRequestFilePath(req.upload());
         }
-        if (verifyChecksum) {
+        if (req.verifyChecksum()) {
             options.withChecksumConfig(new ChecksumConfig().withValidateChecksum(true));
         }
+        String key = req.key();
+        String method = req.method();
         String what = method + " " + (key.isEmpty() ? bucket : bucket + "/" + key);
         S3MetaRequest request;
         try {
@@ -172,7 +169,8 @@ public final class S3Connection implements AutoCloseable {
             throw failure(what, status, done);
         }
         if (done.getErrorCode() != 0) {
-            throw new BackendException(BackendException.Kind.IO, what + ": " + CRT.awsErrorName(done.getErrorCode()));
+            String crtError = CRT.awsErrorName(done.getErrorCode());
+            throw new BackendException(BackendException.Kind.IO, what + ": " + crtError, status, crtError, null);
         }
         return new Response(status, exchange.headers);
     }
@@ -223,7 +221,8 @@ public final class S3Connection implements AutoCloseable {
         String message = first(XML_MESSAGE, payload);
         String detail = what + ": HTTP " + status + (code.isEmpty() ? "" : " " + code) + (message.isEmpty() ? "" : " (" + message + ")");
         if (status == 0) {
-            detail = what + ": " + CRT.awsErrorName(done.getErrorCode());
+            code = CRT.awsErrorName(done.getErrorCode());
+            detail = what + ": " + code;
         }
         BackendException.Kind kind = switch (status) {
             case 404 -> BackendException.Kind.NOT_FOUND;
@@ -231,7 +230,7 @@ public final class S3Connection implements AutoCloseable {
             case 412 -> BackendException.Kind.CHANGED;
             default -> BackendException.Kind.IO;
         };
-        return new BackendException(kind, detail);
+        return new BackendException(kind, detail, status, code, null);
     }
 
     private static String first(Pattern p, String text) {
@@ -320,8 +319,8 @@ public final class S3Connection implements AutoCloseable {
                     sink.accept(body, objectRangeStart);
                 } catch (BackendException e) {
                     sinkFailure = e;
-                } catch (RuntimeException e) { // e.g. the cache revoked the destination: never into CRT's callback
-                    sinkFailure = new BackendException(BackendException.Kind.IO, "response body: " + e, e);
+                } catch (Throwable t) { // e.g. the cache revoked the destination: nothing may escape into CRT's callback
+                    sinkFailure = new BackendException(BackendException.Kind.IO, "response body: " + t, t);
                 }
             }
             return 0;

@@ -1,7 +1,10 @@
 package dev.msfs.backend.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import java.nio.charset.StandardCharsets;
@@ -33,5 +36,19 @@ class S3BackendTest {
     void keysAndQueryValuesAreEncodedForSigV4() {
         assertEquals("a/b%20c/%C3%BC~x", S3Connection.encode("a/b c/ü~x", false));
         assertEquals("a%2Fb%2Bc%3D", S3Connection.encode("a/b+c=", true));
+    }
+
+    /** Decisions follow the status and code the store sent, never the words of a message. */
+    @Test
+    void errorsAreRecognisedByStatusAndCodeNotByMessage() {
+        BackendException pastEnd = new BackendException(BackendException.Kind.IO, "GET b/k: range", 416, "InvalidRange", null);
+        BackendException saysSo = new BackendException(BackendException.Kind.IO, "GET b/HTTP 416 MISSING_ETAG: HTTP 500", 500,
+                "InternalError", null);
+        BackendException noEtag = new BackendException(BackendException.Kind.IO, "GET b/k: failed", 200,
+                "AWS_ERROR_S3_MISSING_ETAG", null);
+        assertTrue(S3Backend.rangeNotSatisfiable(pastEnd));
+        assertFalse(S3Backend.rangeNotSatisfiable(saysSo));
+        assertTrue(S3Backend.missingEtag(noEtag));
+        assertFalse(S3Backend.missingEtag(saysSo));
     }
 }

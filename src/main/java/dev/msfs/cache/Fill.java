@@ -1,0 +1,64 @@
+package dev.msfs.cache;
+
+import dev.msfs.backend.BackendException;
+import java.lang.foreign.Arena;
+import java.util.concurrent.CompletableFuture;
+
+/** One fetch of one cache line: claimed under the cache's lock, filled outside it, ended under it. */
+final class Fill {
+    final LineKey key;
+    final int line;
+    /** Bytes the line must hold: the line size, less at the end of the object. */
+    final long expected;
+    /** Started by the prefetcher: a reader that waited on it retries a failure itself. */
+    final boolean prefetch;
+    /** The fetcher's view of the line belongs to this arena alone. */
+    private final Arena scope = Arena.ofShared();
+    /** Completed when the fetch ends: null if the line was published, else why it failed. */
+    final CompletableFuture<BackendException> ended = new CompletableFuture<>();
+
+    Fill(LineKey key, int line, long expected, boolean prefetch) {
+        this.key = key;
+        this.line = line;
+        this.expected = expected;
+        this.prefetch = prefetch;
+    }
+
+    /** Fetches into the line's view; null if the line is whole, else why not (any throwable becomes that). */
+    BackendException run(LineFetcher fetcher, LineStore lines) {
+        try {
+            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, expected, scope));
+            return got == expected ? null : new BackendException(BackendException.Kind.IO,
+                    key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
+        } catch (BackendException e) {
+            return e;
+        } catch (Throwable t) {
+            return new BackendException(BackendException.Kind.IO, key.object().path() + ": " + t, t);
+        }
+    }
+
+    /**
+     * Closes the fetcher's view: waits out a copy into it that is under way (a thread handshake),
+     * and makes every later one throw. While an I/O call holds the view (NIO acquires it for a
+     * read into a buffer), closing is refused, so this retries until {@code timeoutMillis} pass.
+     * True once the view is closed (by this call or an earlier one).
+     */
+    boolean revoke(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            try {
+                scope.close();
+                return true;
+            } catch (IllegalStateException e) {
+                if (!scope.scope().isAlive()) {
+                    return true; // closed already: the cache's close() and a failing fetch may both revoke
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.msfs.cache;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cache's lines and what each holds, read without a lock: one arena of {@code lineCount}
+ * lines of {@code lineSize} bytes, a map from {@link LineKey} to line, and per line its key,
+ * length, generation and second-chance mark. Writers hold the cache's lock; readers hold nothing.
+ *
+ * <p><b>The seqlock.</b> A line's generation is even while the line may be served and odd while it
+ * is free, being fetched or quarantined; it only grows, so an even value names one content for
+ * good. {@link #makeUnservable} makes it odd before anything of the line changes; {@link #publish}
+ * makes it even once the bytes, key and length are in place. {@link #copyIfResident} reads an even
+ * generation (acquire), checks the key, copies, and re-reads the generation after an acquire
+ * fence: a reader that saw any byte, key or length of a later content sees a later generation.
+ */
+class LineStore implements AutoCloseable {
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(LineKey[].class);
+    /** What {@link #copyIfResident} returns when the line changed during the copy. */
+    static final long TORN = -1;
+
+    final long lineSize;
+    final int lineCount;
+    private final LineArena arena;
+    private final MemorySegment memory;
+    private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
+    private final LineKey[] keyOf;   // written with release semantics (KEYS)
+    private final long[] length;     // written with release semantics (LONGS)
+    private final long[] generation; // see makeUnservable and publish
+    /** Second-chance marks: set by readers without the lock (a benign race: a hint), cleared under it. */
+    private final byte[] referenced;
+
+    LineStore(long lineSize, int lineCount) {
+        if (lineSize <= 0 || lineSize % 4096 != 0 || lineCount < 1) {
+            throw new IllegalArgumentException("cache lines must be a positive multiple of 4096 bytes, at least one line");
+        }
+        this.lineSize = lineSize;
+        this.lineCount = lineCount;
+        this.arena = new LineArena(lineSize * lineCount, lineSize >= (2 << 20));
+        this.memory = arena.segment();
+        keyOf = new LineKey[lineCount];
+        length = new long[lineCount];
+        generation = new long[lineCount];
+        referenced = new byte[lineCount];
+        java.util.Arrays.fill(generation, 1); // free: odd
+    }
+
+    /**
+     * Copies up to {@code max} bytes of {@code key}'s line from {@code inLine} into {@code dst};
+     * returns the count, 0 if no servable line holds
+     * {@code key}, or {@link #TORN} if the line changed during the copy (the bytes may be torn).
+     */
+    long copyIfResident(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
+        Integer found = lineOf.get(key);
+        if (found == null) {
+            return 0;
+        }
+        int line = found;
+        long gen = (long) LONGS.getAcquire(generation, line);
+        if ((gen & 1) != 0 || !key.equals(KEYS.getAcquire(keyOf, line))) {
+            return 0;
+        }
+        long n = Math.min(max, (long) LONGS.getAcquire(length, line) - inLine);
+        if (n <= 0) {
+            return TORN; // the length of a later content, read after the old key: the line is changing
+        }
+        copyOut(line, inLine, dst, dstOffset, n);
+        VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
+        if ((long) LONGS.getVolatile(generation, line) != gen) {
+            return TORN;
+        }
+        if (referenced[line] == 0) { // store only when clear, so warm readers share CPU cache lines read-only
+            referenced[line] = 1;
+        }
+        return n;
+    }
+
+    /** The one place bytes leave the arena (package-private so a test can act between snapshot and copy). */
+    void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
+        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
+    }
+
+    /**
+     * Odd: lock-free readers stop serving the line. A volatile store orders only what came before
+     * it, so the release fence keeps this thread's later plain stores after it: the next fetch's
+     * bytes when this thread fetches the line itself. (A fetch on another thread is ordered after
+     * it by the lock and the hand-off to that thread; the key and length are release stores.)
+     * Lock held, line servable.
+     */
+    void makeUnservable(int line) {
+        long g = generation[line];
+        assert (g & 1) == 0 : "line " + line + " is not servable";
+        LONGS.setVolatile(generation, line, g + 1);
+        VarHandle.releaseFence();
+    }
+
+    /** Even: servable. A release store, so a reader that acquires it sees the bytes, key and length. Lock held. */
+    void publish(int line) {
+        long g = generation[line];
+        assert (g & 1) == 1 : "line " + line + " is servable already";
+        LONGS.setRelease(generation, line, g + 1);
+    }
+
+    /** The line, unservable, now holds (or is being fetched for) {@code key}, {@code bytes} long. Lock held. */
+    void assign(int line, LineKey key, long bytes) {
+        referenced[line] = 0;
+        KEYS.setRelease(keyOf, line, key);
+        LONGS.setRelease(length, line, bytes);
+        lineOf.put(key, line);
+    }
+
+    /** An evicted line: unservable, and its key no longer leads to it. Lock held, line servable. */
+    void evict(int line) {
+        makeUnservable(line);
+        lineOf.remove(keyOf[line], line);
+    }
+
+    /** {@code key} no longer leads to {@code line}, which stays unservable. Lock held. */
+    void unmap(LineKey key, int line) {
+        lineOf.remove(key, line);
+    }
+
+    Integer lineOf(LineKey key) {
+        return lineOf.get(key);
+    }
+
+    boolean holds(LineKey key) {
+        return lineOf.containsKey(key);
+    }
+
+    int mapped() {
+        return lineOf.size();
+    }
+
+    /** A view of the line's first {@code bytes} that lives in {@code scope}, for a fetcher to write. */
+    MemorySegment view(int line, long bytes, Arena scope) {
+        return memory.asSlice(line * lineSize, bytes).reinterpret(scope, null);
+    }
+
+    boolean marked(int line) {
+        return referenced[line] != 0;
+    }
+
+    void clearMark(int line) {
+        referenced[line] = 0;
+    }
+
+    /** Unmaps the arena; a reader still copying is waited out, and any later access throws (fetchers' views must be revoked first). */
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.msfs.fs;
+
+import dev.msfs.config.MsfsConfig;
+
+/**
+ * What the file system itself needs of the config.
+ *
+ * @param entryTtlMillis how long the kernel may keep entries, attributes and negative entries, and
+ *                       msfs its listings
+ * @param directIo       open files with direct_io (no kernel page cache)
+ * @param rootUid        owner of the mount's root directory (each backend's own come from its config)
+ */
+public record FsSettings(long entryTtlMillis, boolean directIo, int rootUid, int rootGid, int rootDirPerm) {
+    public static FsSettings of(MsfsConfig c) {
+        return new FsSettings(c.entryAttrTtlMillis(), c.directIo(), c.uid(), c.gid(), c.dirPerm());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.msfs.fs;
+
+import dev.msfs.cache.ObjectRef;
+import dev.msfs.cache.ReadAhead;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The open files and directories of a mount, by handle number (never reused). Lock-free: the maps
+ * are concurrent and what they hold is immutable, but for a file's read-ahead hints.
+ */
+final class Handles {
+    /** An open directory: its entries as listed at {@code listedAtNanos}, with offsets stable for the handle's life. */
+    record OpenDir(Inode dir, List<DirEntry> entries, long listedAtNanos) {
+    }
+
+    /** An open file: the object version seen at open, which every read of the handle uses. */
+    record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead) {
+    }
+
+    private final Map<Long, OpenDir> dirs = new ConcurrentHashMap<>();
+    private final Map<Long, OpenFile> files = new ConcurrentHashMap<>();
+    private final AtomicLong next = new AtomicLong(1);
+
+    long add(OpenDir d) {
+        long fh = next.getAndIncrement();
+        dirs.put(fh, d);
+        return fh;
+    }
+
+    long add(OpenFile f) {
+        long fh = next.getAndIncrement();
+        files.put(fh, f);
+        return fh;
+    }
+
+    OpenDir dir(long fh) throws FsException {
+        OpenDir d = dirs.get(fh);
+        if (d == null) {
+            throw new FsException(Errno.EBADF, "no open directory " + fh);
+        }
+        return d;
+    }
+
+    OpenFile file(long fh) throws FsException {
+        OpenFile f = files.get(fh);
+        if (f == null) {
+            throw new FsException(Errno.EBADF, "no open file " + fh);
+        }
+        return f;
+    }
+
+    void removeDir(long fh) {
+        dirs.remove(fh);
+    }
+
+    /** The file released, or null if the handle was not open. */
+    OpenFile removeFile(long fh) {
+        return files.remove(fh);
+    }
+
+    int count() {
+        return dirs.size() + files.size();
+    }
+}
