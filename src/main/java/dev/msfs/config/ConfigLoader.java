@@ -316,8 +316,8 @@ public final class ConfigLoader {
             endpoint = file.endpointUrl().orElseThrow(() -> s.error("use_config_env", "use_config_env is true but profile \""
                     + profile + "\" in " + configFile + " sets no endpoint_url"));
         }
-        if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+/?")) {
-            throw s.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
+        if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+(/[^?#]*)?")) {
+            throw s.error("endpoint", "expected http://host[:port][/path] or https://host[:port][/path], got \"" + endpoint + "\"");
         }
         boolean useCredentialsEnv = s.bool("use_credentials_env", false);
         String keyId = s.string("access_key_id", useCredentialsEnv ? "" : "${AWS_ACCESS_KEY_ID:-}");

@@ -2,31 +2,23 @@ package dev.msfs.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.msfs.backend.BackendException;
-import dev.msfs.backend.s3.S3Connection;
-import dev.msfs.backend.s3.S3Request;
-import dev.msfs.config.TypeSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.zip.CRC32;
-import software.amazon.awssdk.crt.http.HttpHeader;
 
 /**
- * A real S3-compatible server for tests: S3Proxy (copied to target/s3proxy.jar by the build) as
- * a child process on 127.0.0.1, its filesystem store under a temporary directory, so it can be
- * stopped and started again with its data. Objects are seeded through the S3 API (PUT) or, for
- * many small ones, as files in the store.
+ * A real S3-compatible server for tests: S3Proxy (copied to target/ by the build: the current
+ * release as s3proxy.jar, an old 2.x one as s3proxy-2.jar) as a child process on 127.0.0.1, its
+ * filesystem store under a temporary directory, so it can be stopped and started again with its
+ * data. Objects are seeded through the S3 API (PUT) or, for many small ones, as files in the store.
  */
-final class S3Server implements AutoCloseable {
+final class S3Server implements S3Store {
+    /** The S3Proxy 2.x jar the build copies: an older implementation, without checksum mode. */
+    static final Path OLD_JAR = Path.of("target/s3proxy-2.jar");
+
     static final String ACCESS_KEY = "msfs-test-access";
     static final String SECRET = "msfs-test-secret-7f3a9c";
     static final String REGION = "us-east-1";
@@ -34,9 +26,15 @@ final class S3Server implements AutoCloseable {
     private final Path store;
     private final int port;
     private final Path log;
+    private final Path jar;
     private Process process;
 
     S3Server(Path dir) throws IOException, InterruptedException {
+        this(dir, Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar")));
+    }
+
+    S3Server(Path dir, Path jar) throws IOException, InterruptedException {
+        this.jar = jar;
         this.store = Files.createDirectories(dir.resolve("store"));
         this.log = dir.resolve("s3proxy.log");
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -53,8 +51,35 @@ final class S3Server implements AutoCloseable {
         start();
     }
 
-    String endpoint() {
+    @Override
+    public String name() {
+        return "S3Proxy " + jar.getFileName();
+    }
+
+    @Override
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    @Override
+    public String secret() {
+        return SECRET;
+    }
+
+    /** S3Proxy 2.x answers 501 to a PUT that carries x-amz-checksum-crc32. */
+    @Override
+    public boolean takesChecksums() {
+        return !jar.equals(OLD_JAR);
+    }
+
+    @Override
+    public void createBucket(String name) throws IOException {
+        bucket(name);
     }
 
     /** A bucket is a directory of the filesystem store. */
@@ -63,9 +88,8 @@ final class S3Server implements AutoCloseable {
     }
 
     void start() throws IOException, InterruptedException {
-        String jar = Path.of(System.getProperty("s3proxy.jar", "target/s3proxy.jar")).toString();
         process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-jar", jar, "--properties", store.getParent().resolve("s3proxy.conf").toString())
+                "-jar", jar.toString(), "--properties", store.getParent().resolve("s3proxy.conf").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -83,37 +107,7 @@ final class S3Server implements AutoCloseable {
     }
 
     void stop() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        }
-    }
-
-    /**
-     * Uploads a file as an object through the S3 API with its CRC32, as current SDKs do; S3Proxy
-     * records the ETag and the checksum, and sends the checksum back on whole-object GETs.
-     */
-    void put(String bucket, String key, Path file) throws BackendException, IOException {
-        CRC32 crc = new CRC32();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                crc.update(buf, 0, n);
-            }
-        }
-        String checksum = Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-        try (S3Connection c = new S3Connection(settings(SECRET, 120_000), bucket)) {
-            c.send(S3Request.of("PutObject", "PUT", key).withHeaders(List.of(
-                    new HttpHeader("Content-Length", Long.toString(Files.size(file))),
-                    new HttpHeader("x-amz-checksum-crc32", checksum))).withUpload(file));
-        }
-    }
-
-    TypeSettings.S3 settings(String secret, long timeoutMillis) {
-        return new TypeSettings.S3(REGION, endpoint(), ACCESS_KEY, secret, false, false, false, "default",
-                Path.of("/nonexistent"), Path.of("/nonexistent"), false, false, false, 10, 2.0, 200, timeoutMillis);
+        S3Store.stop(process);
     }
 
     @Override

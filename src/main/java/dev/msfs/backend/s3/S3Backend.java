@@ -33,13 +33,16 @@ import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
  * mixing versions.
  */
 public final class S3Backend extends PrefixStore {
-    private static final XMLInputFactory XML = XMLInputFactory.newFactory();
+    /** Listings come from the network: no DTDs and no external entities (XXE: local files in names, SSRF). */
+    private static final XMLInputFactory XML = hardenedXml();
 
     private final S3Connection s3;
+    private final StoreCapabilities caps;
 
     public S3Backend(TypeSettings.S3 settings, String bucket, String prefix, int pageSize) throws BackendException {
         super(prefix, pageSize);
         this.s3 = new S3Connection(settings, bucket);
+        this.caps = new StoreCapabilities("S3 " + s3.describe());
     }
 
     @Override
@@ -66,17 +69,16 @@ public final class S3Backend extends PrefixStore {
         if (length == 0) {
             return 0;
         }
-        List<HttpHeader> headers = versionHeaders(etag);
-        boolean knownVersion = !headers.isEmpty();
-        headers.add(new HttpHeader("Range", "bytes=" + offset + "-" + (offset + length - 1)));
+        boolean knownVersion = etag != null && !etag.isEmpty();
+        HttpHeader range = new HttpHeader("Range", "bytes=" + offset + "-" + (offset + length - 1));
         try {
-            return get(path, headers, offset, dst, knownVersion ? Fetch.SPLIT : Fetch.PLAIN);
+            return getWithVersion(path, etag, range, offset, dst, knownVersion ? Fetch.SPLIT : Fetch.PLAIN);
         } catch (BackendException e) {
             if (rangeNotSatisfiable(e)) {
                 return 0; // range starts at or past the end: an empty read
             }
-            if (knownVersion && missingEtag(e)) {
-                return get(path, headers, offset, dst, Fetch.PLAIN); // the store sends no ETag on GETs
+            if (knownVersion && missingEtag(e)) { // the store sends no ETag on GETs: CRT cannot split
+                return getWithVersion(path, etag, range, offset, dst, Fetch.PLAIN);
             }
             throw e;
         }
@@ -91,7 +93,44 @@ public final class S3Backend extends PrefixStore {
         if (dst.byteSize() == 0) {
             return 0;
         }
-        return get(path, versionHeaders(etag), 0, dst, Fetch.VERIFIED); // a short body: the cache poisons the line
+        if (!caps.checksumMode()) {
+            return getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN);
+        }
+        try {
+            return getWithVersion(path, etag, null, 0, dst, Fetch.VERIFIED); // a short body: the cache poisons the line
+        } catch (BackendException e) {
+            if (!mayBeRefusedFeature(e)) {
+                throw e;
+            }
+            long n = getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN);
+            caps.refusedChecksumMode(e.getMessage()); // only now: the same request without it worked
+            return n;
+        }
+    }
+
+    /**
+     * A GET of the version {@code etag} names (any version if it is empty): with If-Match while
+     * the store takes it, dropped for good once the store refuses it, and in every case the
+     * response's own ETag compared, which catches stores that ignore If-Match.
+     */
+    private long getWithVersion(String path, String etag, HttpHeader range, long offset, MemorySegment dst, Fetch fetch)
+            throws BackendException {
+        boolean versioned = etag != null && !etag.isEmpty() && caps.ifMatch();
+        try {
+            return get(path, headers(versioned ? etag : null, range), etag, offset, dst, fetch);
+        } catch (BackendException e) {
+            if (!versioned || !mayBeRefusedFeature(e)) {
+                throw e;
+            }
+            long n = get(path, headers(null, range), etag, offset, dst, fetch);
+            caps.refusedIfMatch(e.getMessage());
+            return n;
+        }
+    }
+
+    /** A store that does not implement an optional header answers 501, or 400 (a retry without it tells). */
+    static boolean mayBeRefusedFeature(BackendException e) {
+        return e.status() == 501 || e.status() == 400;
     }
 
     static boolean rangeNotSatisfiable(BackendException e) {
@@ -103,10 +142,13 @@ public final class S3Backend extends PrefixStore {
         return "AWS_ERROR_S3_MISSING_ETAG".equals(e.code());
     }
 
-    private static List<HttpHeader> versionHeaders(String etag) {
-        List<HttpHeader> headers = new ArrayList<>();
-        if (etag != null && !etag.isEmpty()) {
-            headers.add(new HttpHeader("If-Match", "\"" + etag + "\""));
+    private static List<HttpHeader> headers(String ifMatch, HttpHeader range) {
+        List<HttpHeader> headers = new ArrayList<>(2);
+        if (ifMatch != null) {
+            headers.add(new HttpHeader("If-Match", "\"" + ifMatch + "\""));
+        }
+        if (range != null) {
+            headers.add(range);
         }
         return headers;
     }
@@ -117,9 +159,10 @@ public final class S3Backend extends PrefixStore {
     /**
      * One GET into {@code dst}. Split: CRT's GetObject meta request, which fetches parts in
      * parallel (it needs the store to send ETags) and says where each piece belongs. Plain and
-     * verified: a single request whose body streams in order.
+     * verified: a single request whose body streams in order. A response whose ETag is not
+     * {@code etag} (when both are known) is another version: CHANGED.
      */
-    private long get(String path, List<HttpHeader> headers, long offset, MemorySegment dst, Fetch fetch)
+    private long get(String path, List<HttpHeader> headers, String etag, long offset, MemorySegment dst, Fetch fetch)
             throws BackendException {
         boolean split = fetch == Fetch.SPLIT;
         long length = dst.byteSize();
@@ -135,7 +178,12 @@ public final class S3Backend extends PrefixStore {
         };
         S3Request get = S3Request.of("GetObject", "GET", prefix + path).withHeaders(headers).withSink(intoDst)
                 .withType(split ? MetaRequestType.GET_OBJECT : MetaRequestType.DEFAULT);
-        s3.send(fetch == Fetch.VERIFIED ? get.withVerifiedChecksum() : get);
+        S3Connection.Response r = s3.send(fetch == Fetch.VERIFIED ? get.withVerifiedChecksum() : get);
+        String seen = unquote(r.headers().getOrDefault("etag", ""));
+        if (etag != null && !etag.isEmpty() && !seen.isEmpty() && !seen.equals(etag)) {
+            throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (ETag "
+                    + seen + ", opened as " + etag + ")", r.status(), "", null);
+        }
         return received.get();
     }
 
@@ -144,18 +192,48 @@ public final class S3Backend extends PrefixStore {
         s3.close();
     }
 
+    /**
+     * One page of a directory: ListObjectsV2 while the store takes it; ListObjects (V1, with a
+     * marker) for good once a first V2 page is refused, or comes back truncated without a token
+     * (a store that ignored list-type=2), and V1 works.
+     */
     @Override
     protected ListPage listObjects(String fullPrefix, String continuation, int maxKeys) throws BackendException {
+        if (!caps.listV2()) {
+            Listing v1 = list(false, fullPrefix, continuation, maxKeys);
+            return new ListPage(v1.entries(), v1.nextV1());
+        }
+        String refused;
+        try {
+            Listing v2 = list(true, fullPrefix, continuation, maxKeys);
+            if (!v2.truncated() || v2.nextV2() != null || continuation != null) {
+                return new ListPage(v2.entries(), v2.nextV2());
+            }
+            refused = "a truncated answer without a continuation token";
+        } catch (BackendException e) {
+            if (continuation != null || !mayBeRefusedFeature(e)) {
+                throw e;
+            }
+            refused = e.getMessage();
+        }
+        Listing v1 = list(false, fullPrefix, null, maxKeys);
+        caps.refusedListV2(refused);
+        return new ListPage(v1.entries(), v1.nextV1());
+    }
+
+    private Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys) throws BackendException {
         Map<String, String> query = new LinkedHashMap<>();
-        query.put("list-type", "2");
+        if (v2) {
+            query.put("list-type", "2");
+        }
         query.put("delimiter", "/");
         query.put("prefix", fullPrefix);
         query.put("max-keys", Integer.toString(maxKeys));
         if (continuation != null) {
-            query.put("continuation-token", continuation);
+            query.put(v2 ? "continuation-token" : "marker", continuation);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        s3.send(S3Request.of("ListObjectsV2", "GET", "").withQuery(query).withSink((piece, offset) -> {
+        s3.send(S3Request.of(v2 ? "ListObjectsV2" : "ListObjects", "GET", "").withQuery(query).withSink((piece, offset) -> {
             byte[] bytes = new byte[piece.remaining()];
             piece.get(bytes);
             body.writeBytes(bytes);
@@ -167,29 +245,54 @@ public final class S3Backend extends PrefixStore {
         }
     }
 
-    /** ListObjectsV2's XML: Contents (objects) and CommonPrefixes (directories) below {@code fullPrefix}. */
-    static ListPage parseListing(byte[] xml, String fullPrefix) throws XMLStreamException {
+    /**
+     * One listing page as the store sent it.
+     *
+     * @param lastName the last key or prefix listed (whichever sorts last), where V1 goes on without NextMarker
+     */
+    record Listing(List<ObjectInfo> entries, String continuationToken, boolean truncated, String nextMarker, String lastName) {
+        /** V2 goes on while there is a token; IsTruncated is not trusted (some stores set it wrongly). */
+        String nextV2() {
+            return continuationToken == null || continuationToken.isEmpty() ? null : continuationToken;
+        }
+
+        /** V1 has no token: it goes on after NextMarker, else after the last name, while the page is truncated. */
+        String nextV1() {
+            if (!truncated) {
+                return null;
+            }
+            return nextMarker != null && !nextMarker.isEmpty() ? nextMarker : lastName;
+        }
+    }
+
+    /** A ListObjects (V1 or V2) answer: Contents (objects) and CommonPrefixes (directories) below {@code fullPrefix}. */
+    static Listing parseListing(byte[] xml, String fullPrefix) throws XMLStreamException {
         XMLStreamReader r = XML.createXMLStreamReader(new ByteArrayInputStream(xml));
         List<ObjectInfo> entries = new ArrayList<>();
         Map<String, String> fields = new LinkedHashMap<>();
-        String next = null;
-        String element = null;
+        Map<String, String> top = new LinkedHashMap<>();
+        String lastName = null;
+        int depth = 0;
         StringBuilder text = new StringBuilder();
         while (r.hasNext()) {
             switch (r.next()) {
                 case XMLStreamConstants.START_ELEMENT -> {
-                    element = r.getLocalName();
+                    depth++;
                     text.setLength(0);
+                    String element = r.getLocalName();
                     if (element.equals("Contents") || element.equals("CommonPrefixes")) {
                         fields.clear();
                     }
                 }
                 case XMLStreamConstants.CHARACTERS -> text.append(r.getText());
                 case XMLStreamConstants.END_ELEMENT -> {
+                    depth--;
                     String name = r.getLocalName();
                     switch (name) {
                         case "Contents" -> {
-                            String rest = fields.getOrDefault("Key", "").substring(fullPrefix.length());
+                            String key = fields.getOrDefault("Key", "");
+                            lastName = later(lastName, key);
+                            String rest = key.substring(fullPrefix.length());
                             if (!rest.isEmpty()) { // "dir/" marker objects are the directory itself
                                 entries.add(new ObjectInfo(rest, false, Long.parseLong(fields.getOrDefault("Size", "0")),
                                         Instant.parse(fields.getOrDefault("LastModified", "1970-01-01T00:00:00Z")).toEpochMilli(),
@@ -198,19 +301,31 @@ public final class S3Backend extends PrefixStore {
                         }
                         case "CommonPrefixes" -> {
                             String p = fields.getOrDefault("Prefix", "");
+                            lastName = later(lastName, p);
                             if (p.length() > fullPrefix.length() + 1) {
                                 entries.add(ObjectInfo.dir(p.substring(fullPrefix.length(), p.length() - 1), 0));
                             }
                         }
-                        case "NextContinuationToken" -> next = text.toString();
-                        default -> fields.put(name, text.toString());
+                        default -> (depth == 1 ? top : fields).put(name, text.toString());
                     }
                     text.setLength(0);
                 }
                 default -> { }
             }
         }
-        return new ListPage(entries, next == null || next.isEmpty() ? null : next);
+        return new Listing(entries, top.get("NextContinuationToken"), "true".equals(top.get("IsTruncated")),
+                top.get("NextMarker"), lastName);
+    }
+
+    private static XMLInputFactory hardenedXml() {
+        XMLInputFactory f = XMLInputFactory.newFactory();
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        return f;
+    }
+
+    private static String later(String a, String b) {
+        return a == null || b.compareTo(a) > 0 ? b : a;
     }
 
     private static String unquote(String etag) {

@@ -60,6 +60,8 @@ public final class S3Connection implements AutoCloseable {
     private final String bucket;
     private final URI endpoint;
     private final String host;
+    /** The endpoint's own path ("" or "/s3", say, for S3 behind a path such as AIStore's): every request goes below it. */
+    private final String basePath;
     private final boolean virtualHosted;
     private final long timeoutMillis;
     private final EventLoopGroup eventLoops;
@@ -76,6 +78,7 @@ public final class S3Connection implements AutoCloseable {
         URI base = URI.create(s.endpoint().isEmpty() ? "https://s3." + s.region() + ".amazonaws.com" : s.endpoint());
         this.host = (virtualHosted ? bucket + "." : "") + base.getHost() + (base.getPort() > 0 ? ":" + base.getPort() : "");
         this.endpoint = URI.create(base.getScheme() + "://" + host);
+        this.basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         try {
             eventLoops = new EventLoopGroup(0);
             resolver = new HostResolver(eventLoops);
@@ -112,7 +115,7 @@ public final class S3Connection implements AutoCloseable {
      * sink before this returns, so no body piece reaches it afterwards.
      */
     public Response send(S3Request req) throws BackendException {
-        StringBuilder path = new StringBuilder("/");
+        StringBuilder path = new StringBuilder(basePath).append('/');
         if (!virtualHosted) {
             path.append(bucket).append('/');
         }
@@ -193,6 +196,11 @@ public final class S3Connection implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Where this connection goes, for logs: endpoint, path and bucket (never a credential). */
+    public String describe() {
+        return endpoint + basePath + " bucket " + bucket;
     }
 
     @Override

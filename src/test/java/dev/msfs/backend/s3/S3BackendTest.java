@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.msfs.backend.BackendException;
-import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,10 +25,10 @@ class S3BackendTest {
                   <NextContinuationToken>tok/en+1=</NextContinuationToken>
                 </ListBucketResult>
                 """;
-        ListPage page = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "p/");
+        S3Backend.Listing page = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "p/");
         assertEquals(List.of(new ObjectInfo("a & b.txt", false, 42, 1767323045000L, "abc123"), ObjectInfo.dir("sub", 0)),
                 page.entries());
-        assertEquals("tok/en+1=", page.next());
+        assertEquals("tok/en+1=", page.nextV2());
     }
 
     @Test
@@ -50,5 +49,46 @@ class S3BackendTest {
         assertFalse(S3Backend.rangeNotSatisfiable(saysSo));
         assertTrue(S3Backend.missingEtag(noEtag));
         assertFalse(S3Backend.missingEtag(saysSo));
+    }
+
+    /** V2 follows the continuation token alone: a wrong IsTruncated neither ends a listing early nor loops it. */
+    @Test
+    void v2ListingsFollowTheTokenNotIsTruncated() throws Exception {
+        String lying = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents>"
+                + "<NextContinuationToken>more</NextContinuationToken></ListBucketResult>";
+        String lyingOtherWay = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents>"
+                + "</ListBucketResult>";
+        assertEquals("more", S3Backend.parseListing(lying.getBytes(StandardCharsets.UTF_8), "").nextV2());
+        assertEquals(null, S3Backend.parseListing(lyingOtherWay.getBytes(StandardCharsets.UTF_8), "").nextV2());
+    }
+
+    /** V1 (ListObjects) goes on after NextMarker, else after the last key or prefix, while the page is truncated. */
+    @Test
+    void v1ListingsGoOnAfterTheMarkerOrTheLastName() throws Exception {
+        String noMarker = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>p/a</Key><Size>1</Size></Contents>"
+                + "<CommonPrefixes><Prefix>p/z/</Prefix></CommonPrefixes><Contents><Key>p/m</Key><Size>1</Size></Contents>"
+                + "</ListBucketResult>";
+        String withMarker = "<ListBucketResult><IsTruncated>true</IsTruncated><NextMarker>p/q</NextMarker>"
+                + "<Contents><Key>p/a</Key><Size>1</Size></Contents></ListBucketResult>";
+        String last = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>p/a</Key><Size>1</Size></Contents>"
+                + "</ListBucketResult>";
+        assertEquals("p/z/", S3Backend.parseListing(noMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+        assertEquals("p/q", S3Backend.parseListing(withMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+        assertEquals(null, S3Backend.parseListing(last.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+    }
+
+    /** A listing that declares external entities (a local file, a URL) never brings their content in. */
+    @Test
+    void listingsWithExternalEntitiesFailCleanlyAndReadNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), "root-only-secret");
+        String xml = "<?xml version=\"1.0\"?><!DOCTYPE ListBucketResult [<!ENTITY x SYSTEM \"" + secret.toUri() + "\">]>"
+                + "<ListBucketResult><Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>";
+        try {
+            S3Backend.Listing l = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "");
+            assertFalse(l.entries().toString().contains("root-only-secret"), l.entries().toString());
+        } catch (javax.xml.stream.XMLStreamException refused) {
+            assertFalse(String.valueOf(refused.getMessage()).contains("root-only-secret"), refused.getMessage());
+        }
     }
 }
