@@ -51,9 +51,7 @@ public final class S3Backend extends PrefixStore {
             S3Connection.Response r = s3.send(S3Request.of("HeadObject", "HEAD", prefix + path));
             Map<String, String> h = r.headers();
             long size = Long.parseLong(h.getOrDefault("content-length", "0"));
-            long mtime = h.containsKey("last-modified")
-                    ? ZonedDateTime.parse(h.get("last-modified"), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli()
-                    : 0;
+            long mtime = lastModified(h.getOrDefault("last-modified", ""));
             return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, mtime, unquote(h.getOrDefault("etag", ""))));
         } catch (BackendException e) {
             if (e.kind() == BackendException.Kind.NOT_FOUND) {
@@ -315,6 +313,21 @@ public final class S3Backend extends PrefixStore {
         }
         return new Listing(entries, top.get("NextContinuationToken"), "true".equals(top.get("IsTruncated")),
                 top.get("NextMarker"), lastName);
+    }
+
+    /**
+     * Last-Modified as stores send it: RFC 1123 (S3), else ISO 8601 (seen from S3-compatible
+     * stores); 0 (the mount time is shown) when neither parses, never a failed lookup.
+     */
+    static long lastModified(String text) {
+        for (DateTimeFormatter f : new DateTimeFormatter[] {DateTimeFormatter.RFC_1123_DATE_TIME, DateTimeFormatter.ISO_DATE_TIME}) {
+            try {
+                return ZonedDateTime.parse(text.trim(), f).toInstant().toEpochMilli();
+            } catch (java.time.format.DateTimeParseException notThisOne) {
+                // try the next format
+            }
+        }
+        return 0;
     }
 
     private static XMLInputFactory hardenedXml() {
