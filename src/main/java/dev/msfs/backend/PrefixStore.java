@@ -29,7 +29,7 @@ public abstract class PrefixStore implements Backend {
 
     @Override
     public final Optional<ObjectInfo> stat(String path) throws BackendException {
-        if (!listObjects(prefix + path + "/", null, 1).entries().isEmpty()) {
+        if (listObjects(prefix + path + "/", null, 1).keysBelow()) { // a folder marker alone proves it too
             return Optional.of(ObjectInfo.dir(Paths.baseName(path), 0));
         }
         return headObject(path);

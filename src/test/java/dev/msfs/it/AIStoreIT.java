@@ -45,14 +45,25 @@ class AIStoreIT {
             ais.put("shared", "d/e/big.bin", big);
             ais.put("shared", "d/x", new byte[] {1, 2});
             ais.put("shared", "z y.txt", new byte[0]);
+            ais.put("shared", "img[1] {a}|b^.png", "brackets".getBytes(StandardCharsets.UTF_8)); // an unescaped Location
+            ais.put("shared", "m/", new byte[0]); // a folder marker, listed under its own prefix
+            ais.put("shared", "m/f.txt", "below a marker".getBytes(StandardCharsets.UTF_8));
+            // The token file as AIStore's CLI writes it (~/.config/ais/cli/auth.token): JSON.
+            Path tokenFile = Files.writeString(dir.resolve("auth.token"), "{\"token\": \"tok-123\"}");
             Path cfg = dir.resolve("c.yaml");
             Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 100\ncache_line_size: 1048576\n"
                     // direct_io: the kernel would otherwise retry a failed read-ahead page and hide the EIO
                     + "direct_io: true\nbackends:\n"
-                    + aisBackend("ais", ais, "tok-123", "") + aisBackend("badtoken", ais, "wrong", ""));
+                    + aisBackend("ais", ais, "tok-123", "") + aisBackend("badtoken", ais, "wrong", "")
+                    + "  - {dir_name: tokfile, backend_type: AIStore, bucket_container_name: shared,\n"
+                    + "     AIStore: {endpoint: \"" + ais.endpoint() + "\", authnTokenFile: \"" + tokenFile + "\", provider: s3}}\n");
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
             try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
-                assertEquals(List.of("a.txt", "d", "z y.txt"), names(mnt.resolve("ais")));
+                assertEquals(List.of("a.txt", "d", "img[1] {a}|b^.png", "m", "z y.txt"), names(mnt.resolve("ais")));
+                assertEquals("brackets", Files.readString(mnt.resolve("ais/img[1] {a}|b^.png")));
+                assertEquals(List.of("f.txt"), names(mnt.resolve("ais/m")));
+                assertEquals("below a marker", Files.readString(mnt.resolve("ais/m/f.txt")));
+                assertEquals("hello ais", Files.readString(mnt.resolve("tokfile/a.txt")), "the JSON token file was not read");
                 assertEquals(List.of("e", "x"), names(mnt.resolve("ais/d")));
                 assertEquals("hello ais", Files.readString(mnt.resolve("ais/a.txt")));
                 assertArrayEquals(big, Files.readAllBytes(mnt.resolve("ais/d/e/big.bin")));
@@ -111,6 +122,23 @@ class AIStoreIT {
                 assertEquals("bytes from S3: a.bin", Files.readString(mnt.resolve("s3/a.bin")));
                 assertEquals(0, ais.lists.get(), "AIStore was asked to list");
                 assertTrue(ais.targetGets.get() > 0);
+            }
+        }
+    }
+
+    /** A directory whose first key is its folder marker ("m/", listed under "m/" itself) is a directory, not ENOENT. */
+    @Test
+    void aFolderMarkerProvesItsDirectory() throws Exception {
+        try (FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+            ais.put("shared", "m/", new byte[0]);
+            ais.put("shared", "m/f.txt", new byte[] {1});
+            ais.put("shared", "only/", new byte[0]); // an empty directory: its marker alone
+            try (dev.msfs.backend.aistore.AIStoreBackend b = new dev.msfs.backend.aistore.AIStoreBackend(
+                    new dev.msfs.config.TypeSettings.AIStore(ais.endpoint(), false, "tok", Path.of("/nonexistent"), "s3", 5000, ""),
+                    "shared", "", 1000)) {
+                assertTrue(b.stat("m").map(i -> i.directory()).orElse(false), "m/ holds a marker and a file");
+                assertTrue(b.stat("only").map(i -> i.directory()).orElse(false), "only/ holds its marker alone");
+                assertTrue(b.stat("none").isEmpty());
             }
         }
     }

@@ -53,8 +53,12 @@ final class FakeAIStore implements AutoCloseable {
         proxy.createContext("/v1/objects/", ex -> {
             if (authorized(ex)) {
                 redirects.incrementAndGet();
+                // As AIStore's proxy does (ais/prxred.go, cmn/http.go): the target URL is built from the
+                // decoded object name, escaped only when the name holds one of "%?# +".
+                String path = ex.getRequestURI().getPath();
+                String location = path.matches(".*[%?# +].*") ? ex.getRequestURI().getRawPath() : path;
                 ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort()
-                        + ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
+                        + location + "?" + ex.getRequestURI().getRawQuery());
                 ex.sendResponseHeaders(307, -1);
                 ex.close();
             }
@@ -123,7 +127,7 @@ final class FakeAIStore implements AutoCloseable {
                 break;
             }
             byte[] c = files.get(name);
-            entries.add(c == null ? "{\"name\": \"" + name + "\", \"flags\": 1024}"
+            entries.add(c == null ? "{\"name\": \"" + name + "\", \"flags\": 256}" // 256: a directory (1024 means "version changed")
                     : "{\"name\": \"" + name + "\", \"size\": \"" + c.length + "\", \"checksum\": \"" + checksum(c) + "\"}");
             last = name;
         }

@@ -21,13 +21,11 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * A bucket through AIStore's native REST API (HTTP/1.1, connections reused by the JDK client):
@@ -141,31 +139,25 @@ public final class AIStoreBackend extends PrefixStore {
                 b -> b.header("Content-Type", "application/json").method("GET", HttpRequest.BodyPublishers.ofString(body)),
                 HttpResponse.BodyHandlers.ofString(), what);
         check(r.statusCode(), what);
-        Object parsed;
+        AisJson.Page page;
         try {
-            parsed = new Yaml().load(r.body()); // JSON is YAML
-        } catch (RuntimeException e) {
-            throw new BackendException(BackendException.Kind.IO, what + ": unreadable answer");
-        }
-        if (!(parsed instanceof Map<?, ?> m)) {
-            throw new BackendException(BackendException.Kind.IO, what + ": unexpected answer");
+            page = AisJson.listing(r.body());
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": unreadable answer (" + e.getMessage() + ")");
         }
         List<ObjectInfo> entries = new ArrayList<>();
-        if (m.get("entries") instanceof List<?> list) {
-            for (Object o : list) {
-                if (o instanceof Map<?, ?> e && e.get("name") instanceof String name && name.startsWith(fullPrefix)) {
-                    String rest = name.substring(fullPrefix.length());
-                    if (rest.endsWith("/") && rest.length() > 1) {
-                        entries.add(ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0));
-                    } else if (!rest.isEmpty() && rest.indexOf('/') < 0) {
-                        entries.add(new ObjectInfo(rest, false, Long.parseLong(String.valueOf(e.get("size") == null ? 0 : e.get("size"))),
-                                0, String.valueOf(e.get("checksum") == null ? "" : e.get("checksum"))));
-                    }
+        boolean keysBelow = false;
+        for (AisJson.Entry e : page.entries()) {
+            if (e.name().startsWith(fullPrefix)) {
+                keysBelow = true; // a folder marker ("d/" listed under "d/") proves its directory too
+                ObjectInfo info = AisJson.toInfo(e, fullPrefix);
+                if (info != null) {
+                    entries.add(info);
                 }
             }
         }
-        String next = m.get("continuation_token") instanceof String t && !t.isEmpty() ? t : null;
-        return new ListPage(entries, next);
+        String next = page.continuationToken() == null || page.continuationToken().isEmpty() ? null : page.continuationToken();
+        return new ListPage(entries, next, keysBelow || next != null);
     }
 
     /** A request that may take what is left until {@code deadline} (System.nanoTime), at least a millisecond. */
@@ -203,7 +195,7 @@ public final class AIStoreBackend extends PrefixStore {
                 if (r.body() instanceof InputStream in) {
                     in.close();
                 }
-                at = at.resolve(location.get());
+                at = at.resolve(lenientUri(location.get()));
             }
             throw new BackendException(BackendException.Kind.IO, what + ": too many redirects");
         } catch (HttpTimeoutException e) {
@@ -214,6 +206,31 @@ public final class AIStoreBackend extends PrefixStore {
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
         }
+    }
+
+    /**
+     * A redirect Location as AIStore's proxy writes it: built from the decoded object name and
+     * escaped only when the name holds one of {@code %?# +}, so names like {@code img[1].png} come
+     * back with characters a URI may not hold. Those are escaped here (UTF-8, percent-encoded), in
+     * the path and query only: the authority keeps an IPv6 literal's brackets.
+     */
+    static URI lenientUri(String location) {
+        int scheme = location.indexOf("://");
+        int pathStart = scheme < 0 ? 0 : location.indexOf('/', scheme + 3);
+        if (pathStart < 0) {
+            return URI.create(location);
+        }
+        StringBuilder out = new StringBuilder(location.length() + 16).append(location, 0, pathStart);
+        for (byte b : location.substring(pathStart).getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || "[]{}|\"<>\\^`".indexOf(c) >= 0) {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return URI.create(out.toString());
     }
 
     private static void check(int status, String what) throws BackendException {
@@ -227,7 +244,7 @@ public final class AIStoreBackend extends PrefixStore {
         }, what + ": HTTP " + status);
     }
 
-    /** The inline token, else the token file's content, re-read whenever the file's mtime changes. */
+    /** The inline token, else the token file's (JSON, or a bare token), re-read whenever the file's mtime changes. */
     private synchronized String currentToken() {
         if (!s.authnToken().isEmpty()) {
             return s.authnToken();
@@ -235,7 +252,7 @@ public final class AIStoreBackend extends PrefixStore {
         try {
             FileTime t = Files.getLastModifiedTime(s.authnTokenFile());
             if (!t.equals(tokenFileTime)) {
-                token = Files.readString(s.authnTokenFile()).strip();
+                token = AisJson.token(Files.readString(s.authnTokenFile())); // the CLI writes {"token": "…"}
                 tokenFileTime = t;
             }
         } catch (IOException e) {

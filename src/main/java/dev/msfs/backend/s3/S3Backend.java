@@ -198,14 +198,13 @@ public final class S3Backend extends PrefixStore {
     @Override
     protected ListPage listObjects(String fullPrefix, String continuation, int maxKeys) throws BackendException {
         if (!caps.listV2()) {
-            Listing v1 = list(false, fullPrefix, continuation, maxKeys);
-            return new ListPage(v1.entries(), v1.nextV1());
+            return list(false, fullPrefix, continuation, maxKeys).page(false);
         }
         String refused;
         try {
             Listing v2 = list(true, fullPrefix, continuation, maxKeys);
             if (!v2.truncated() || v2.nextV2() != null || continuation != null) {
-                return new ListPage(v2.entries(), v2.nextV2());
+                return v2.page(true);
             }
             refused = "a truncated answer without a continuation token";
         } catch (BackendException e) {
@@ -214,9 +213,9 @@ public final class S3Backend extends PrefixStore {
             }
             refused = e.getMessage();
         }
-        Listing v1 = list(false, fullPrefix, null, maxKeys);
+        ListPage v1 = list(false, fullPrefix, null, maxKeys).page(false);
         caps.refusedListV2(refused);
-        return new ListPage(v1.entries(), v1.nextV1());
+        return v1;
     }
 
     private Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys) throws BackendException {
@@ -252,6 +251,12 @@ public final class S3Backend extends PrefixStore {
         /** V2 goes on while there is a token; IsTruncated is not trusted (some stores set it wrongly). */
         String nextV2() {
             return continuationToken == null || continuationToken.isEmpty() ? null : continuationToken;
+        }
+
+        /** The page msfs serves: any key or prefix listed (a folder marker too) proves the directory. */
+        ListPage page(boolean v2) {
+            String next = v2 ? nextV2() : nextV1();
+            return new ListPage(entries, next, lastName != null || next != null);
         }
 
         /** V1 has no token: it goes on after NextMarker, else after the last name, while the page is truncated. */

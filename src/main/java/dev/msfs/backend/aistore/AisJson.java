@@ -1,0 +1,107 @@
+package dev.msfs.backend.aistore;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.msfs.backend.ObjectInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON msfs reads from AIStore, through Jackson's streaming parser: a listing page
+ * ({@code LsoRes}: entries and the continuation token) and the CLI's token file. No size limit on
+ * a page but memory, and control characters in names are only characters.
+ */
+final class AisJson {
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
+
+    /** One listed entry as AIStore sends it ({@code LsoEnt}). */
+    record Entry(String name, long size, String checksum) {
+    }
+
+    record Page(List<Entry> entries, String continuationToken) {
+    }
+
+    private AisJson() {
+    }
+
+    static Page listing(String json) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        String token = null;
+        try (JsonParser p = JSON.createParser(json)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("entries") && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        entries.add(entry(p));
+                    }
+                } else if (field.equals("continuation_token") && value == JsonToken.VALUE_STRING) {
+                    token = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new Page(entries, token);
+    }
+
+    /** The token in the CLI's token file ({@code {"token": "…"}}), or the file's text when it is a bare token. */
+    static String token(String fileText) throws IOException {
+        String text = fileText.strip();
+        if (!text.startsWith("{")) {
+            return text;
+        }
+        try (JsonParser p = JSON.createParser(text)) {
+            expect(p.nextToken(), JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                if (p.nextToken() == JsonToken.VALUE_STRING && field.equals("token")) {
+                    return p.getText();
+                }
+                p.skipChildren();
+            }
+        }
+        return "";
+    }
+
+    private static Entry entry(JsonParser p) throws IOException {
+        String name = "";
+        long size = 0;
+        String checksum = "";
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "name" -> name = p.getText();
+                // AIStore sends sizes as numbers; older fakes and gateways as strings
+                case "size" -> size = value == JsonToken.VALUE_STRING ? Long.parseLong(p.getText()) : p.getLongValue();
+                case "checksum" -> checksum = value == JsonToken.VALUE_NULL ? "" : p.getText();
+                default -> p.skipChildren();
+            }
+        }
+        return new Entry(name, size, checksum);
+    }
+
+    private static void expect(JsonToken got, JsonToken wanted) throws IOException {
+        if (got != wanted) {
+            throw new IOException("expected " + wanted + ", got " + got);
+        }
+    }
+
+    /** A listed entry below {@code fullPrefix} as a directory entry, or null for the folder marker itself or a deeper key. */
+    static ObjectInfo toInfo(Entry e, String fullPrefix) {
+        String rest = e.name().substring(fullPrefix.length());
+        if (rest.endsWith("/") && rest.length() > 1 && rest.indexOf('/') == rest.length() - 1) {
+            return ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0);
+        }
+        if (!rest.isEmpty() && rest.indexOf('/') < 0) {
+            return new ObjectInfo(rest, false, e.size(), 0, e.checksum());
+        }
+        return null;
+    }
+}
