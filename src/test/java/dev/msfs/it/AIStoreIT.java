@@ -142,4 +142,51 @@ class AIStoreIT {
             }
         }
     }
+
+    /**
+     * AIStore's version rules through a mount: a cold object reads although its first GET brings
+     * a checksum of another type than its HEAD's ETag; a same-type checksum change of a whole
+     * object is EIO for the handle opened before it; so is an Ais-Version change for a range.
+     */
+    @Test
+    void versionsAreComparedOnlyWhereAIStoreLetsMsfsTell(@TempDir Path dir) throws Exception {
+        try (FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+            byte[] coldBytes = "cold, then cached".getBytes(StandardCharsets.UTF_8);
+            ais.put("shared", "cold.bin", coldBytes);
+            ais.cold.add("shared/cold.bin");
+            ais.put("shared", "w.bin", "first".getBytes(StandardCharsets.UTF_8));
+            byte[] v1 = new byte[3 << 20];
+            new Random(7).nextBytes(v1);
+            ais.put("shared", "v.bin", v1);
+            ais.versions.put("shared/v.bin", "1");
+            Path cfg = dir.resolve("c.yaml");
+            // A page of 2 entries: the root (3 objects) is not listed whole, so lookups HEAD (typed versions).
+            Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 60000\ncache_line_size: 1048576\n"
+                    + "direct_io: true\nbackends:\n" + aisBackend("ais", ais, "tok", ""));
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertArrayEquals(coldBytes, Files.readAllBytes(mnt.resolve("ais/cold.bin")), "a cold object's first read\n" + msfs.log());
+
+                try (var ch = java.nio.channels.FileChannel.open(mnt.resolve("ais/w.bin"))) {
+                    ais.put("shared", "w.bin", "other".getBytes(StandardCharsets.UTF_8)); // same size, same checksum type, another value
+                    IOException e = assertThrows(IOException.class, () -> ch.read(java.nio.ByteBuffer.allocate(16)), msfs.log());
+                    assertTrue(e.getMessage().contains("Input/output error"), e.toString());
+                }
+
+                try (var ch = java.nio.channels.FileChannel.open(mnt.resolve("ais/v.bin"))) {
+                    java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1 << 20);
+                    ch.read(first, 0);
+                    assertArrayEquals(java.util.Arrays.copyOf(v1, 1 << 20), first.array());
+                    byte[] v2 = v1.clone();
+                    v2[(2 << 20) + 5] ^= 1;
+                    ais.put("shared", "v.bin", v2);
+                    ais.versions.put("shared/v.bin", "2");
+                    IOException e = assertThrows(IOException.class, () -> ch.read(java.nio.ByteBuffer.allocate(1 << 20), 2L << 20),
+                            msfs.log());
+                    assertTrue(e.getMessage().contains("Input/output error"), e.toString());
+                }
+                assertTrue(msfs.log().contains("changed since it was opened"), msfs.log());
+            }
+        }
+    }
 }

@@ -38,6 +38,10 @@ final class FakeAIStore implements AutoCloseable {
     final AtomicInteger targetGets = new AtomicInteger();
     final AtomicInteger targetHeads = new AtomicInteger();
     final AtomicInteger failNextGets = new AtomicInteger();
+    /** Remote objects AIStore has not cached yet ("bucket/key"): listed and HEADed with the backend's ETag, no checksum. */
+    final java.util.Set<String> cold = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Versions of objects in a versioned bucket ("bucket/key" to Ais-Version). */
+    final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
     /** GETs that send their headers and half their body, then nothing until the fake closes. */
     final AtomicInteger stallNextGets = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -59,7 +63,7 @@ final class FakeAIStore implements AutoCloseable {
                 String location = path.matches(".*[%?# +].*") ? ex.getRequestURI().getRawPath() : path;
                 ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort()
                         + location + "?" + ex.getRequestURI().getRawQuery());
-                ex.sendResponseHeaders(307, -1);
+                ex.sendResponseHeaders(ex.getRequestMethod().equals("GET") ? 301 : 307, -1); // as AIStore's proxy answers each
                 ex.close();
             }
         });
@@ -128,7 +132,10 @@ final class FakeAIStore implements AutoCloseable {
             }
             byte[] c = files.get(name);
             entries.add(c == null ? "{\"name\": \"" + name + "\", \"flags\": 256}" // 256: a directory (1024 means "version changed")
-                    : "{\"name\": \"" + name + "\", \"size\": \"" + c.length + "\", \"checksum\": \"" + checksum(c) + "\"}");
+                    : "{\"name\": \"" + name + "\", \"size\": \"" + c.length + "\", \"checksum\": \""
+                    + (cold.contains(bucket + "/" + name) ? md5(c) : checksum(c)) + "\""
+                    + (versions.containsKey(bucket + "/" + name) ? ", \"version\": \"" + versions.get(bucket + "/" + name) + "\"" : "")
+                    + "}");
             last = name;
         }
         boolean more = !names.isEmpty() && !last.isEmpty() && !last.equals(names.last());
@@ -146,7 +153,19 @@ final class FakeAIStore implements AutoCloseable {
             reply(ex, 404, "{\"message\": \"not found\"}");
             return;
         }
-        ex.getResponseHeaders().add("ais-checksum-value", checksum(c));
+        boolean get = ex.getRequestMethod().equals("GET");
+        if (get) {
+            cold.remove(key); // a cold GET stores the object and its checksum of the bucket's type
+        }
+        if (cold.contains(key)) {
+            ex.getResponseHeaders().add("ETag", "\"" + md5(c) + "\""); // the backend's ETag; AIStore has no checksum yet
+        } else {
+            ex.getResponseHeaders().add("ais-checksum-type", "xxhash"); // the fake's "xxhash" is a CRC32: only its type matters
+            ex.getResponseHeaders().add("ais-checksum-value", checksum(c));
+        }
+        if (versions.containsKey(key)) {
+            ex.getResponseHeaders().add("ais-version", versions.get(key));
+        }
         ex.getResponseHeaders().add("ais-size", Integer.toString(c.length));
         if (ex.getRequestMethod().equals("HEAD")) {
             targetHeads.incrementAndGet();
@@ -182,6 +201,14 @@ final class FakeAIStore implements AutoCloseable {
             out.write(c, from, to - from + 1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String md5(byte[] c) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(c));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -69,24 +69,39 @@ public final class AIStoreBackend extends PrefixStore {
         }
         check(r.statusCode(), "HEAD " + path);
         long size = r.headers().firstValueAsLong("ais-size").orElse(r.headers().firstValueAsLong("content-length").orElse(0));
-        String etag = r.headers().firstValue("ais-checksum-value").orElse(r.headers().firstValue("etag").orElse(""));
-        return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, 0, etag.replace("\"", "")));
+        return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, 0, AisVersion.of(r.headers())));
     }
 
     /**
-     * A ranged GET whose body is read on the calling thread (so nothing writes into {@code dst}
-     * after it returns), under one deadline for the whole request: the JDK client's timeout ends
-     * at the response headers, so a watchdog closes a body that stalls past the deadline.
+     * A ranged GET. It can tell a change only by {@code Ais-Version} (a range's checksum may be
+     * the range's own, see {@link AisVersion}).
      */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        long length = dst.byteSize();
-        if (length == 0) {
+        if (dst.byteSize() == 0) {
             return 0;
         }
+        return get(path, etag, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst);
+    }
+
+    /** The whole object, without a range: its checksum is the object's, so one of the type opened is compared too. */
+    @Override
+    public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        if (dst.byteSize() == 0) {
+            return 0;
+        }
+        return get(path, etag, null, dst);
+    }
+
+    /**
+     * A GET whose body is read on the calling thread (so nothing writes into {@code dst} after it
+     * returns), under one deadline for the whole request: the JDK client's timeout ends at the
+     * response headers, so a watchdog closes a body that stalls past the deadline.
+     */
+    private long get(String path, String etag, String range, MemorySegment dst) throws BackendException {
+        long length = dst.byteSize();
         long deadline = System.nanoTime() + s.timeoutMillis() * 1_000_000L;
-        HttpResponse<InputStream> r = send(objectUri(path), b -> b.GET()
-                        .header("Range", "bytes=" + offset + "-" + (offset + length - 1)),
+        HttpResponse<InputStream> r = send(objectUri(path), b -> range == null ? b.GET() : b.GET().header("Range", range),
                 HttpResponse.BodyHandlers.ofInputStream(), "GET " + path, deadline);
         InputStream body = r.body();
         AtomicBoolean expired = new AtomicBoolean();
@@ -99,9 +114,9 @@ public final class AIStoreBackend extends PrefixStore {
                 return 0;
             }
             check(r.statusCode(), "GET " + path);
-            String seen = r.headers().firstValue("ais-checksum-value").orElse("");
-            if (etag != null && !etag.isEmpty() && !seen.isEmpty() && !seen.equals(etag)) {
-                throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened");
+            if (AisVersion.changed(etag, r.headers(), range == null)) {
+                throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (now "
+                        + AisVersion.of(r.headers()) + ", opened as " + etag + ")");
             }
             byte[] chunk = new byte[(int) Math.min(CHUNK, length)];
             long got = 0;
@@ -131,7 +146,7 @@ public final class AIStoreBackend extends PrefixStore {
 
     @Override
     protected ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException {
-        String value = "{\"props\": \"name,size,checksum\", \"prefix\": " + quote(fullPrefix) + ", \"pagesize\": " + maxEntries
+        String value = "{\"props\": \"name,size,checksum,version\", \"prefix\": " + quote(fullPrefix) + ", \"pagesize\": " + maxEntries
                 + ", \"flags\": \"" + LS_NO_RECURSION + "\", \"continuation_token\": " + quote(continuation == null ? "" : continuation) + "}";
         String what = "list " + bucket + "/" + fullPrefix;
         String body = "{\"action\": \"list\", \"value\": " + value + "}";

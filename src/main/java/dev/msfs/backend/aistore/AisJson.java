@@ -19,7 +19,7 @@ final class AisJson {
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
 
     /** One listed entry as AIStore sends it ({@code LsoEnt}). */
-    record Entry(String name, long size, String checksum) {
+    record Entry(String name, long size, String checksum, String version) {
     }
 
     record Page(List<Entry> entries, String continuationToken) {
@@ -73,6 +73,7 @@ final class AisJson {
         String name = "";
         long size = 0;
         String checksum = "";
+        String version = "";
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -81,10 +82,11 @@ final class AisJson {
                 // AIStore sends sizes as numbers; older fakes and gateways as strings
                 case "size" -> size = value == JsonToken.VALUE_STRING ? Long.parseLong(p.getText()) : p.getLongValue();
                 case "checksum" -> checksum = value == JsonToken.VALUE_NULL ? "" : p.getText();
+                case "version" -> version = value == JsonToken.VALUE_NULL ? "" : p.getText();
                 default -> p.skipChildren();
             }
         }
-        return new Entry(name, size, checksum);
+        return new Entry(name, size, checksum, version);
     }
 
     private static void expect(JsonToken got, JsonToken wanted) throws IOException {
@@ -100,7 +102,7 @@ final class AisJson {
             return ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0);
         }
         if (!rest.isEmpty() && rest.indexOf('/') < 0) {
-            return new ObjectInfo(rest, false, e.size(), 0, e.checksum());
+            return new ObjectInfo(rest, false, e.size(), 0, AisVersion.listed(e.version(), e.checksum()));
         }
         return null;
     }

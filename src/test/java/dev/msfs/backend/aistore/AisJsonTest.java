@@ -19,7 +19,7 @@ class AisJsonTest {
     void listingPagesWithControlCharactersParse() throws Exception {
         AisJson.Page page = AisJson.listing("{\"entries\": [{\"name\": \"d/a\\u0085b\", \"size\": 3, \"checksum\": \"x1\", \"flags\": 0},"
                 + "{\"name\": \"d/sub/\", \"flags\": 256}], \"continuation_token\": \"t\", \"uuid\": \"u\", \"flags\": 0}");
-        assertEquals(List.of(new AisJson.Entry("d/a\u0085b", 3, "x1"), new AisJson.Entry("d/sub/", 0, "")), page.entries());
+        assertEquals(List.of(new AisJson.Entry("d/a\u0085b", 3, "x1", ""), new AisJson.Entry("d/sub/", 0, "", "")), page.entries());
         assertEquals("t", page.continuationToken());
     }
 
