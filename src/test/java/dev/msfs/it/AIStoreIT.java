@@ -64,6 +64,9 @@ class AIStoreIT {
                 assertEquals(List.of("f.txt"), names(mnt.resolve("ais/m")));
                 assertEquals("below a marker", Files.readString(mnt.resolve("ais/m/f.txt")));
                 assertEquals("hello ais", Files.readString(mnt.resolve("tokfile/a.txt")), "the JSON token file was not read");
+                assertEquals(0, ais.pagesWithoutUuid.get(), "a continued listing page must carry the listing's uuid");
+                assertEquals(FakeAIStore.ATIME_MILLIS, Files.getLastModifiedTime(mnt.resolve("ais/a.txt")).toMillis(),
+                        "the access time is the file time");
                 assertEquals(List.of("e", "x"), names(mnt.resolve("ais/d")));
                 assertEquals("hello ais", Files.readString(mnt.resolve("ais/a.txt")));
                 assertArrayEquals(big, Files.readAllBytes(mnt.resolve("ais/d/e/big.bin")));
@@ -186,6 +189,25 @@ class AIStoreIT {
                     assertTrue(e.getMessage().contains("Input/output error"), e.toString());
                 }
                 assertTrue(msfs.log().contains("changed since it was opened"), msfs.log());
+            }
+        }
+    }
+
+    /** With no token configured, the CLI's own token file (~/.config/ais/cli/auth.token, JSON) authenticates. */
+    @Test
+    void theDefaultTokenFileIsTheClisJson(@TempDir Path dir) throws Exception {
+        try (FakeAIStore ais = new FakeAIStore("tok-cli", "s3")) {
+            ais.put("shared", "a.txt", "via the CLI's token".getBytes(StandardCharsets.UTF_8));
+            Path home = dir.resolve("home");
+            Files.createDirectories(home.resolve(".config/ais/cli"));
+            Files.writeString(home.resolve(".config/ais/cli/auth.token"), "{\"token\":\"tok-cli\"}");
+            Path cfg = dir.resolve("c.yaml");
+            Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nbackends:\n"
+                    + "  - {dir_name: ais, backend_type: AIStore, bucket_container_name: shared,\n"
+                    + "     AIStore: {endpoint: \"" + ais.endpoint() + "\", provider: s3}}\n");
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(java.util.Map.of("HOME", home.toString()), mnt, "--config", cfg.toString())) {
+                assertEquals("via the CLI's token", Files.readString(mnt.resolve("ais/a.txt")), msfs.log());
             }
         }
     }

@@ -21,11 +21,23 @@ import java.util.zip.CRC32;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The subset of AIStore's REST API that msfs uses, written from AIStore's HTTP API documentation:
- * a proxy that lists buckets ({@code GET /v1/buckets/B} with a {"action": "list"} body: prefix,
- * pagesize, continuation_token, the no-recursion flag) and redirects object requests (307) to a
- * target that answers HEAD and ranged GET on {@code /v1/objects/B/O}. Both check the bearer
- * token and the provider. Counters say which server saw which request.
+ * The subset of AIStore's REST API that msfs uses, written from AIStore's HTTP API documentation
+ * and, where they differ, its source (NVIDIA/aistore, files named below; as compared for msfs's
+ * issue on AIStore's real answers):
+ * <ul>
+ * <li>a proxy that lists buckets ({@code GET /v1/buckets/B} with a {"action": "list"} body:
+ *     prefix, pagesize, uuid, continuation_token, the no-recursion flag), answering LsoRes with
+ *     the job's uuid (api/ls.go: clients send it back with each page); directories carry flag
+ *     256 (1024 means "version changed"); a folder marker "d/" is listed under "d/" itself;</li>
+ * <li>object requests redirected to a target, GET with 301 and HEAD with 307, to an absolute
+ *     Location built from the decoded name (ais/prxred.go, cmn/http.go);</li>
+ * <li>a target that answers HEAD (size as Content-Length, none for a zero-size object; Ais-Atime)
+ *     and GET on {@code /v1/objects/B/O}; a remote object not cached yet is listed and HEADed with
+ *     its backend's ETag and no checksum, and its first GET stores and returns the bucket's own
+ *     checksum type (validate_cold_get); versioned objects carry Ais-Version.</li>
+ * </ul>
+ * Both check the bearer token (the CLI's token file is JSON: cmd/cli/cli/auth_hdlr.go,
+ * api/authn/loadtoken.go) and the provider. Counters say which server saw which request.
  */
 final class FakeAIStore implements AutoCloseable {
     private static final int LS_NO_RECURSION = 1 << 11;
@@ -42,6 +54,10 @@ final class FakeAIStore implements AutoCloseable {
     final java.util.Set<String> cold = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Versions of objects in a versioned bucket ("bucket/key" to Ais-Version). */
     final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Continued listing pages that came without the listing's uuid (each would be a new walk on a real cluster). */
+    final AtomicInteger pagesWithoutUuid = new AtomicInteger();
+    /** Every object's access time, as HEAD (Ais-Atime, nanoseconds) and the listing (RFC 822) give it. */
+    static final long ATIME_MILLIS = 1767323040000L;
     /** GETs that send their headers and half their body, then nothing until the fake closes. */
     final AtomicInteger stallNextGets = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -109,6 +125,13 @@ final class FakeAIStore implements AutoCloseable {
         }
         String prefix = String.valueOf(value.get("prefix"));
         String after = String.valueOf(value.get("continuation_token"));
+        String uuid = value.get("uuid") == null ? "" : String.valueOf(value.get("uuid"));
+        if (uuid.isEmpty() && !after.isEmpty() && !after.equals("null")) {
+            pagesWithoutUuid.incrementAndGet();
+        }
+        if (uuid.isEmpty()) {
+            uuid = java.util.UUID.randomUUID().toString();
+        }
         int page = Integer.parseInt(String.valueOf(value.get("pagesize")));
         boolean flat = (Integer.parseInt(String.valueOf(value.get("flags"))) & LS_NO_RECURSION) != 0;
         TreeSet<String> names = new TreeSet<>();
@@ -135,11 +158,11 @@ final class FakeAIStore implements AutoCloseable {
                     : "{\"name\": \"" + name + "\", \"size\": \"" + c.length + "\", \"checksum\": \""
                     + (cold.contains(bucket + "/" + name) ? md5(c) : checksum(c)) + "\""
                     + (versions.containsKey(bucket + "/" + name) ? ", \"version\": \"" + versions.get(bucket + "/" + name) + "\"" : "")
-                    + "}");
+                    + ", \"atime\": \"02 Jan 26 03:04 UTC\"}");
             last = name;
         }
         boolean more = !names.isEmpty() && !last.isEmpty() && !last.equals(names.last());
-        reply(ex, 200, "{\"uuid\": \"x\", \"continuation_token\": \"" + (more ? last : "") + "\", \"entries\": ["
+        reply(ex, 200, "{\"uuid\": \"" + uuid + "\", \"continuation_token\": \"" + (more ? last : "") + "\", \"entries\": ["
                 + String.join(",", entries) + "], \"flags\": 0}");
     }
 
@@ -166,8 +189,11 @@ final class FakeAIStore implements AutoCloseable {
         if (versions.containsKey(key)) {
             ex.getResponseHeaders().add("ais-version", versions.get(key));
         }
-        ex.getResponseHeaders().add("ais-size", Integer.toString(c.length));
+        ex.getResponseHeaders().add("Ais-Atime", Long.toString(ATIME_MILLIS * 1_000_000));
         if (ex.getRequestMethod().equals("HEAD")) {
+            if (c.length > 0) { // the size is Content-Length; a zero-size object's HEAD has none (there is no ais-size)
+                ex.getResponseHeaders().add("Content-Length", Integer.toString(c.length));
+            }
             targetHeads.incrementAndGet();
             ex.sendResponseHeaders(200, -1);
             ex.close();

@@ -39,6 +39,9 @@ public final class AIStoreBackend extends PrefixStore {
     /** AIStore's list flag "no recursion" (bit 11): immediate children only, directories as "name/". */
     private static final int LS_NO_RECURSION = 1 << 11;
     private static final int CHUNK = 1 << 16;
+    /** LsoRes.flags bit 0: the listing ran while a rebalance was moving objects. */
+    private static final long LIST_DURING_REBALANCE = 1;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AIStoreBackend.class.getName());
     /** Closes response bodies that outlive their request's deadline (one daemon thread for all backends). */
     private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
@@ -46,6 +49,7 @@ public final class AIStoreBackend extends PrefixStore {
     private final String bucket;
     private final HttpClient http;
     private String token = "";          // guarded by this
+    private volatile boolean rebalanceLogged;
     private FileTime tokenFileTime;     // guarded by this
 
     public AIStoreBackend(TypeSettings.AIStore settings, String bucket, String prefix, int pageSize) {
@@ -68,8 +72,9 @@ public final class AIStoreBackend extends PrefixStore {
             return Optional.empty();
         }
         check(r.statusCode(), "HEAD " + path);
-        long size = r.headers().firstValueAsLong("ais-size").orElse(r.headers().firstValueAsLong("content-length").orElse(0));
-        return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, 0, AisVersion.of(r.headers())));
+        long size = r.headers().firstValueAsLong("content-length").orElse(0); // a zero-size object's HEAD has none
+        long atime = AisJson.atimeMillis(r.headers().firstValue("ais-atime").orElse(""));
+        return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, atime, AisVersion.of(r.headers())));
     }
 
     /**
@@ -144,10 +149,18 @@ public final class AIStoreBackend extends PrefixStore {
         }
     }
 
+    /**
+     * One page of a directory. The continuation msfs hands out is the listing's uuid and AIStore's
+     * token, so the next page continues the same job on the cluster (a uuid holds no newline).
+     */
     @Override
     protected ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException {
-        String value = "{\"props\": \"name,size,checksum,version\", \"prefix\": " + quote(fullPrefix) + ", \"pagesize\": " + maxEntries
-                + ", \"flags\": \"" + LS_NO_RECURSION + "\", \"continuation_token\": " + quote(continuation == null ? "" : continuation) + "}";
+        int cut = continuation == null ? -1 : continuation.indexOf('\n');
+        String uuid = cut < 0 ? "" : continuation.substring(0, cut);
+        String token = continuation == null ? "" : continuation.substring(cut + 1);
+        String value = "{\"props\": \"name,size,checksum,version,atime\", \"prefix\": " + quote(fullPrefix)
+                + ", \"pagesize\": " + maxEntries + ", \"flags\": \"" + LS_NO_RECURSION + "\", \"uuid\": " + quote(uuid)
+                + ", \"continuation_token\": " + quote(token) + "}";
         String what = "list " + bucket + "/" + fullPrefix;
         String body = "{\"action\": \"list\", \"value\": " + value + "}";
         HttpResponse<String> r = send(URI.create(s.endpoint() + "/v1/buckets/" + enc(bucket) + "?provider=" + enc(s.provider())),
@@ -171,7 +184,12 @@ public final class AIStoreBackend extends PrefixStore {
                 }
             }
         }
-        String next = page.continuationToken() == null || page.continuationToken().isEmpty() ? null : page.continuationToken();
+        if ((page.flags() & LIST_DURING_REBALANCE) != 0 && !rebalanceLogged) {
+            rebalanceLogged = true;
+            LOG.warning(what + ": AIStore listed during a rebalance; the listing may be incomplete (logged once)");
+        }
+        String next = page.continuationToken() == null || page.continuationToken().isEmpty() ? null
+                : page.uuid() + "\n" + page.continuationToken();
         return new ListPage(entries, next, keysBelow || next != null);
     }
 

@@ -19,10 +19,15 @@ final class AisJson {
             .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build();
 
     /** One listed entry as AIStore sends it ({@code LsoEnt}). */
-    record Entry(String name, long size, String checksum, String version) {
+    record Entry(String name, long size, String checksum, String version, String atime) {
     }
 
-    record Page(List<Entry> entries, String continuationToken) {
+    /**
+     * @param uuid  the listing job on the cluster: sent back with the next page so one listing is
+     *              one job, not a new walk per page
+     * @param flags bit 0: the listing ran during a rebalance and may be incomplete
+     */
+    record Page(List<Entry> entries, String continuationToken, String uuid, long flags) {
     }
 
     private AisJson() {
@@ -31,6 +36,8 @@ final class AisJson {
     static Page listing(String json) throws IOException {
         List<Entry> entries = new ArrayList<>();
         String token = null;
+        String uuid = "";
+        long flags = 0;
         try (JsonParser p = JSON.createParser(json)) {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -42,12 +49,16 @@ final class AisJson {
                     }
                 } else if (field.equals("continuation_token") && value == JsonToken.VALUE_STRING) {
                     token = p.getText();
+                } else if (field.equals("uuid") && value == JsonToken.VALUE_STRING) {
+                    uuid = p.getText();
+                } else if (field.equals("flags") && value == JsonToken.VALUE_NUMBER_INT) {
+                    flags = p.getLongValue();
                 } else {
                     p.skipChildren();
                 }
             }
         }
-        return new Page(entries, token);
+        return new Page(entries, token, uuid, flags);
     }
 
     /** The token in the CLI's token file ({@code {"token": "…"}}), or the file's text when it is a bare token. */
@@ -74,6 +85,7 @@ final class AisJson {
         long size = 0;
         String checksum = "";
         String version = "";
+        String atime = "";
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -83,10 +95,11 @@ final class AisJson {
                 case "size" -> size = value == JsonToken.VALUE_STRING ? Long.parseLong(p.getText()) : p.getLongValue();
                 case "checksum" -> checksum = value == JsonToken.VALUE_NULL ? "" : p.getText();
                 case "version" -> version = value == JsonToken.VALUE_NULL ? "" : p.getText();
+                case "atime" -> atime = value == JsonToken.VALUE_NULL ? "" : p.getText();
                 default -> p.skipChildren();
             }
         }
-        return new Entry(name, size, checksum, version);
+        return new Entry(name, size, checksum, version, atime);
     }
 
     private static void expect(JsonToken got, JsonToken wanted) throws IOException {
@@ -102,8 +115,31 @@ final class AisJson {
             return ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0);
         }
         if (!rest.isEmpty() && rest.indexOf('/') < 0) {
-            return new ObjectInfo(rest, false, e.size(), 0, AisVersion.listed(e.version(), e.checksum()));
+            return new ObjectInfo(rest, false, e.size(), atimeMillis(e.atime()), AisVersion.listed(e.version(), e.checksum()));
         }
         return null;
+    }
+
+    /**
+     * An access time as AIStore gives it (Ais-Atime: nanoseconds since the epoch; a listing's
+     * atime: as the list message's time format asked, RFC 822 by default), in milliseconds; 0 when
+     * it does not parse (the mount time is shown). Shown as the file time only, never compared.
+     */
+    static long atimeMillis(String text) {
+        String t = text.strip();
+        if (t.matches("\\d{1,19}")) {
+            long n = Long.parseLong(t);
+            return n > 100_000_000_000_000L ? n / 1_000_000 : n > 100_000_000_000L ? n : n * 1000; // ns, ms or s
+        }
+        for (java.time.format.DateTimeFormatter f : new java.time.format.DateTimeFormatter[] {
+                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME, java.time.format.DateTimeFormatter.ISO_DATE_TIME,
+                java.time.format.DateTimeFormatter.ofPattern("dd MMM yy HH:mm zzz", java.util.Locale.ROOT)}) {
+            try {
+                return java.time.ZonedDateTime.parse(t, f).toInstant().toEpochMilli();
+            } catch (java.time.format.DateTimeParseException notThisOne) {
+                // the next format
+            }
+        }
+        return 0;
     }
 }

@@ -19,8 +19,17 @@ class AisJsonTest {
     void listingPagesWithControlCharactersParse() throws Exception {
         AisJson.Page page = AisJson.listing("{\"entries\": [{\"name\": \"d/a\\u0085b\", \"size\": 3, \"checksum\": \"x1\", \"flags\": 0},"
                 + "{\"name\": \"d/sub/\", \"flags\": 256}], \"continuation_token\": \"t\", \"uuid\": \"u\", \"flags\": 0}");
-        assertEquals(List.of(new AisJson.Entry("d/a\u0085b", 3, "x1", ""), new AisJson.Entry("d/sub/", 0, "", "")), page.entries());
+        assertEquals(List.of(new AisJson.Entry("d/a\u0085b", 3, "x1", "", ""), new AisJson.Entry("d/sub/", 0, "", "", "")), page.entries());
         assertEquals("t", page.continuationToken());
+        assertEquals("u", page.uuid());
+    }
+
+    @Test
+    void accessTimesParseInAistoresFormsAndOtherwiseShowTheMountTime() {
+        assertEquals(1767323045000L, AisJson.atimeMillis("1767323045000000000"));
+        assertEquals(1767323040000L, AisJson.atimeMillis("02 Jan 26 03:04 UTC"));
+        assertEquals(1767323045000L, AisJson.atimeMillis("Fri, 02 Jan 2026 03:04:05 GMT"));
+        assertEquals(0, AisJson.atimeMillis("whenever"));
     }
 
     @Test
