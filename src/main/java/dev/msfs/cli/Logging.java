@@ -89,12 +89,12 @@ final class Logging {
         }
     }
 
-    private static final class OneLine extends Formatter {
+    static final class OneLine extends Formatter {
         @Override
         public String format(LogRecord r) {
             String source = r.getLoggerName() == null ? "" : r.getLoggerName().substring(r.getLoggerName().lastIndexOf('.') + 1);
             StringBuilder sb = new StringBuilder(160).append(Instant.ofEpochMilli(r.getMillis())).append(' ')
-                    .append(name(r.getLevel())).append(' ').append(source).append(": ").append(formatMessage(r));
+                    .append(name(r.getLevel())).append(' ').append(source).append(": ").append(escapeControls(formatMessage(r)));
             Throwable t = r.getThrown();
             if (t != null) {
                 // Unexpected failures keep their stack trace for the developer, after the one-line summary.
@@ -103,6 +103,23 @@ final class Logging {
                 sb.append(" | ").append(w.toString().strip().replace("\n", "\n    "));
             }
             return sb.append('\n').toString();
+        }
+
+        /** Control characters (an object key may hold any) escaped, so no message can forge a log line. */
+        static String escapeControls(String message) {
+            StringBuilder out = null;
+            for (int i = 0; i < message.length(); i++) {
+                char c = message.charAt(i);
+                if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+                    if (out == null) {
+                        out = new StringBuilder(message.length() + 8).append(message, 0, i);
+                    }
+                    out.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : String.format("\\u%04x", (int) c));
+                } else if (out != null) {
+                    out.append(c);
+                }
+            }
+            return out == null ? message : out.toString();
         }
 
         private static String name(Level l) {

@@ -90,7 +90,7 @@ public final class ConfigLoader {
             // Only the position and the problem: SnakeYAML's snippet of the line could hold a secret.
             Mark m = e.getProblemMark();
             throw new ConfigException(source + ":" + (m == null ? 0 : m.getLine() + 1) + ": not valid YAML/JSON: "
-                    + e.getProblem());
+                    + withoutValues(e.getProblem()));
         } catch (YAMLException e) {
             throw new ConfigException(source + ": not valid YAML/JSON");
         }
@@ -176,6 +176,19 @@ public final class ConfigLoader {
         List<String> notUsed = new ArrayList<>(t.notUsed());
         notUsed.addAll(c.acceptedNotUsed());
         return c.toBuilder().source(source).acceptedNotUsed(notUsed).build();
+    }
+
+    /**
+     * A parser's problem without the value it quotes: "found undefined alias SECRET…" is what
+     * {@code secret_access_key: *SECRET…} gives (a value starting with '*' reads as an alias).
+     */
+    static String withoutValues(String problem) {
+        if (problem == null) {
+            return "";
+        }
+        return problem.startsWith("found undefined alias")
+                ? "found an alias (*name) that no anchor defines; a value starting with '*' must be quoted"
+                : problem.replaceAll("(alias|anchor) \\S+", "$1 (name hidden)");
     }
 
     @SuppressWarnings("unchecked")

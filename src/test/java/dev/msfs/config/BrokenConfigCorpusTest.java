@@ -34,6 +34,7 @@ class BrokenConfigCorpusTest {
             assertTrue(message.startsWith(f + ":"), message);
             assertTrue(message.contains(expect), "expected \"" + expect + "\" in: " + message);
             assertFalse(message.contains("\n"), message);
+            assertFalse(message.contains("s3cr3t"), "a parser message quoted a secret: " + message);
         }));
     }
 }
