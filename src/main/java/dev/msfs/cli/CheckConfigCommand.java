@@ -57,6 +57,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             out.append("    directory_page_size: ").append(b.directoryPageSize()).append('\n');
             out.append("    trace_level: ").append(b.traceLevel()).append('\n');
             out.append("    ").append(b.type().sectionName()).append(": ").append(b.settings()).append('\n');
+            out.append("    # who can read it: ").append(whoCanRead(c.allowOther(), b)).append('\n');
         }
         if (!c.acceptedNotUsed().isEmpty()) {
             out.append("# accepted, not yet used by this version:\n");
@@ -64,5 +65,24 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
         System.out.print(out);
         return 0;
+    }
+
+    /** Who may read a backend's files through the mount (the kernel checks the mode bits: default_permissions). */
+    static String whoCanRead(boolean allowOther, BackendConfig b) {
+        String bits = "file_perm " + Integer.toOctalString(b.filePerm()) + ", dir_perm " + Integer.toOctalString(b.dirPerm());
+        if (!allowOther) {
+            return "only the user who mounts msfs (allow_other: false)";
+        }
+        if ((b.filePerm() & 04) != 0) {
+            return "every local user (allow_other: true, " + bits + ")";
+        }
+        java.util.List<String> who = new java.util.ArrayList<>();
+        if ((b.filePerm() & 0400) != 0) {
+            who.add("uid " + b.uid());
+        }
+        if ((b.filePerm() & 040) != 0) {
+            who.add("group " + b.gid());
+        }
+        return (who.isEmpty() ? "nobody but root" : String.join(" and ", who) + " (and root)") + " (" + bits + ")";
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.msfs.fuse.MountPoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -44,7 +45,13 @@ class MountHelperIT {
                 pidFiles = s.filter(p -> p.toString().endsWith(".pid")).toList();
             }
             assertEquals(1, pidFiles.size());
-            long pid = Long.parseLong(Files.readString(pidFiles.getFirst()).split(" ")[0]);
+            Path pidFile = pidFiles.getFirst();
+            Path logFile = Path.of(pidFile.toString().replaceAll("\\.pid$", ".log"));
+            assertTrue(Files.isRegularFile(logFile), "the log and the pid file must share a name: " + pidFile);
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logs)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(logFile)));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pidFile)));
+            long pid = Long.parseLong(Files.readString(pidFile).split(" ")[0]);
             ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
 
             assertEquals(0, new ProcessBuilder("umount", mnt.toString()).start().waitFor());
@@ -59,5 +66,18 @@ class MountHelperIT {
                 MountPoints.lazyUnmount(mnt);
             }
         }
+    }
+
+    /** -o options msfs does not take from the mount command are refused by name, before anything starts. */
+    @Test
+    void optionsTheHelperDoesNotTakeAreRefusedClearly(@TempDir Path dir) throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        Process helper = new ProcessBuilder("sh", "scripts/mount.msfs", dir.resolve("c.yaml").toString(), mnt.toString(),
+                "-o", "rw,uid=5").redirectErrorStream(true).start();
+        String out = new String(helper.getInputStream().readAllBytes());
+        assertTrue(helper.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, helper.exitValue(), out);
+        assertTrue(out.contains("option 'uid=5' is not taken from the mount command"), out);
+        assertFalse(MountPoints.isMounted(mnt));
     }
 }
