@@ -5,6 +5,7 @@ import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.Paths;
 import dev.msfs.backend.PrefixStore;
+import dev.msfs.backend.Times;
 import dev.msfs.config.TypeSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,7 @@ public final class AIStoreBackend extends PrefixStore {
         }
         check(r.statusCode(), "HEAD " + path);
         long size = r.headers().firstValueAsLong("content-length").orElse(0); // a zero-size object's HEAD has none
-        long atime = AisJson.atimeMillis(r.headers().firstValue("ais-atime").orElse(""));
+        long atime = Times.epochMillis(r.headers().firstValue("ais-atime").orElse(""));
         return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, atime, AisVersion.of(r.headers())));
     }
 

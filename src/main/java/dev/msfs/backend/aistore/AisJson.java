@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.msfs.backend.ObjectInfo;
+import dev.msfs.backend.Times;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,31 +116,8 @@ final class AisJson {
             return ObjectInfo.dir(rest.substring(0, rest.length() - 1), 0);
         }
         if (!rest.isEmpty() && rest.indexOf('/') < 0) {
-            return new ObjectInfo(rest, false, e.size(), atimeMillis(e.atime()), AisVersion.listed(e.version(), e.checksum()));
+            return new ObjectInfo(rest, false, e.size(), Times.epochMillis(e.atime()), AisVersion.listed(e.version(), e.checksum()));
         }
         return null;
-    }
-
-    /**
-     * An access time as AIStore gives it (Ais-Atime: nanoseconds since the epoch; a listing's
-     * atime: as the list message's time format asked, RFC 822 by default), in milliseconds; 0 when
-     * it does not parse (the mount time is shown). Shown as the file time only, never compared.
-     */
-    static long atimeMillis(String text) {
-        String t = text.strip();
-        if (t.matches("\\d{1,19}")) {
-            long n = Long.parseLong(t);
-            return n > 100_000_000_000_000L ? n / 1_000_000 : n > 100_000_000_000L ? n : n * 1000; // ns, ms or s
-        }
-        for (java.time.format.DateTimeFormatter f : new java.time.format.DateTimeFormatter[] {
-                java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME, java.time.format.DateTimeFormatter.ISO_DATE_TIME,
-                java.time.format.DateTimeFormatter.ofPattern("dd MMM yy HH:mm zzz", java.util.Locale.ROOT)}) {
-            try {
-                return java.time.ZonedDateTime.parse(t, f).toInstant().toEpochMilli();
-            } catch (java.time.format.DateTimeParseException notThisOne) {
-                // the next format
-            }
-        }
-        return 0;
     }
 }

@@ -5,14 +5,13 @@ import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.Paths;
 import dev.msfs.backend.PrefixStore;
+import dev.msfs.backend.Times;
 import dev.msfs.config.TypeSettings;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +50,7 @@ public final class S3Backend extends PrefixStore {
             S3Connection.Response r = s3.send(S3Request.of("HeadObject", "HEAD", prefix + path));
             Map<String, String> h = r.headers();
             long size = Long.parseLong(h.getOrDefault("content-length", "0"));
-            long mtime = lastModified(h.getOrDefault("last-modified", ""));
+            long mtime = Times.epochMillis(h.getOrDefault("last-modified", ""));
             return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, mtime, unquote(h.getOrDefault("etag", ""))));
         } catch (BackendException e) {
             if (e.kind() == BackendException.Kind.NOT_FOUND) {
@@ -318,21 +317,6 @@ public final class S3Backend extends PrefixStore {
         }
         return new Listing(entries, top.get("NextContinuationToken"), "true".equals(top.get("IsTruncated")),
                 top.get("NextMarker"), lastName);
-    }
-
-    /**
-     * Last-Modified as stores send it: RFC 1123 (S3), else ISO 8601 (seen from S3-compatible
-     * stores); 0 (the mount time is shown) when neither parses, never a failed lookup.
-     */
-    static long lastModified(String text) {
-        for (DateTimeFormatter f : new DateTimeFormatter[] {DateTimeFormatter.RFC_1123_DATE_TIME, DateTimeFormatter.ISO_DATE_TIME}) {
-            try {
-                return ZonedDateTime.parse(text.trim(), f).toInstant().toEpochMilli();
-            } catch (java.time.format.DateTimeParseException notThisOne) {
-                // try the next format
-            }
-        }
-        return 0;
     }
 
     private static XMLInputFactory hardenedXml() {

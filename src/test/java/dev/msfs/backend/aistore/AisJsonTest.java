@@ -25,14 +25,6 @@ class AisJsonTest {
     }
 
     @Test
-    void accessTimesParseInAistoresFormsAndOtherwiseShowTheMountTime() {
-        assertEquals(1767323045000L, AisJson.atimeMillis("1767323045000000000"));
-        assertEquals(1767323040000L, AisJson.atimeMillis("02 Jan 26 03:04 UTC"));
-        assertEquals(1767323045000L, AisJson.atimeMillis("Fri, 02 Jan 2026 03:04:05 GMT"));
-        assertEquals(0, AisJson.atimeMillis("whenever"));
-    }
-
-    @Test
     void redirectLocationsAreEscapedWhereAisDoesNot() {
         assertEquals(URI.create("http://t:8081/v1/objects/b/img%5B1%5D%20%7Ba%7D.png?provider=s3"),
                 AIStoreBackend.lenientUri("http://t:8081/v1/objects/b/img[1] {a}.png?provider=s3"));

@@ -91,13 +91,4 @@ class S3BackendTest {
             assertFalse(String.valueOf(refused.getMessage()).contains("root-only-secret"), refused.getMessage());
         }
     }
-
-    @Test
-    void lastModifiedIsReadInEitherFormatAndNeverFailsALookup() {
-        assertEquals(1767323045000L, S3Backend.lastModified("Fri, 02 Jan 2026 03:04:05 GMT"));
-        assertEquals(1767323045000L, S3Backend.lastModified("2026-01-02T03:04:05Z"));
-        assertEquals(1767323045123L, S3Backend.lastModified("2026-01-02T03:04:05.123Z"));
-        assertEquals(0, S3Backend.lastModified("yesterday"));
-        assertEquals(0, S3Backend.lastModified(""));
-    }
 }
