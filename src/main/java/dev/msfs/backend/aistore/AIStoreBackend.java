@@ -84,18 +84,12 @@ public final class AIStoreBackend extends PrefixStore {
      */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        if (dst.byteSize() == 0) {
-            return 0;
-        }
         return get(path, etag, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst);
     }
 
     /** The whole object, without a range: its checksum is the object's, so one of the type opened is compared too. */
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        if (dst.byteSize() == 0) {
-            return 0;
-        }
         return get(path, etag, null, dst);
     }
 
@@ -106,6 +100,9 @@ public final class AIStoreBackend extends PrefixStore {
      */
     private long get(String path, String etag, String range, MemorySegment dst) throws BackendException {
         long length = dst.byteSize();
+        if (length == 0) {
+            return 0;
+        }
         long deadline = System.nanoTime() + s.timeoutMillis() * 1_000_000L;
         HttpResponse<InputStream> r = send(objectUri(path), b -> range == null ? b.GET() : b.GET().header("Range", range),
                 HttpResponse.BodyHandlers.ofInputStream(), "GET " + path, deadline);
