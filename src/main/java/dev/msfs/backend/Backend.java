@@ -37,6 +37,11 @@ public interface Backend extends AutoCloseable {
         return read(path, etag, 0, dst);
     }
 
+    /** The permissions of the backend's root itself, where it has its own (see {@link SourceMode}). */
+    default SourceMode rootMode() {
+        return SourceMode.UNRESTRICTED;
+    }
+
     @Override
     default void close() {
     }

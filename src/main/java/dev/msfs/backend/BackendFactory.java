@@ -51,7 +51,11 @@ public final class BackendFactory {
                 if (!Files.isDirectory(l.basePath())) {
                     throw new ConfigException(where + ": LOCAL.base_path " + l.basePath() + " is not a directory");
                 }
-                yield new LocalBackend(l.basePath(), c.prefix(), c.directoryPageSize());
+                try {
+                    yield new LocalBackend(l.basePath(), c.prefix(), c.directoryPageSize(), l.followSymlinksOutside());
+                } catch (BackendException e) {
+                    throw new ConfigException(where + ": " + e.getMessage());
+                }
             }
             case TypeSettings.S3 s -> {
                 try {

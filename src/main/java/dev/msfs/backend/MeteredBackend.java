@@ -61,6 +61,11 @@ public final class MeteredBackend implements Backend {
     }
 
     @Override
+    public SourceMode rootMode() {
+        return inner.rootMode();
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

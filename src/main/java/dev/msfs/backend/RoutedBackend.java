@@ -42,6 +42,11 @@ public final class RoutedBackend implements Backend {
     }
 
     @Override
+    public SourceMode rootMode() {
+        return listing.rootMode();
+    }
+
+    @Override
     public void close() {
         reading.close();
     }

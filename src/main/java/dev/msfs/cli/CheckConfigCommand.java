@@ -69,6 +69,12 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     /** Who may read a backend's files through the mount (the kernel checks the mode bits: default_permissions). */
     static String whoCanRead(boolean allowOther, BackendConfig b) {
+        String who = whoMayRead(allowOther, b);
+        return b.settings() instanceof dev.msfs.config.TypeSettings.Local
+                ? who + ", and never more than each source file's own mode allows" : who;
+    }
+
+    private static String whoMayRead(boolean allowOther, BackendConfig b) {
         String bits = "file_perm " + Integer.toOctalString(b.filePerm()) + ", dir_perm " + Integer.toOctalString(b.dirPerm());
         if (!allowOther) {
             return "only the user who mounts msfs (allow_other: false)";

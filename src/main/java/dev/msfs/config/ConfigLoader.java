@@ -308,8 +308,9 @@ public final class ConfigLoader {
         }
         NodeReader l = section(b, BackendType.LOCAL);
         Path base = Path.of(expandHome(l.requiredString("base_path")));
+        boolean followSymlinksOutside = l.bool("follow_symlinks_outside", false);
         l.rejectUnknown();
-        return new TypeSettings.Local(base);
+        return new TypeSettings.Local(base, followSymlinksOutside);
     }
 
     private TypeSettings s3(NodeReader b) throws ConfigException {

@@ -24,8 +24,8 @@ public sealed interface TypeSettings {
     record Ram(int maxListPageSize, long maxTotalObjects, long maxTotalObjectSpace) implements TypeSettings {
     }
 
-    /** A directory on disk presented read-only. */
-    record Local(Path basePath) implements TypeSettings {
+    /** A directory on disk presented read-only; links leaving it are hidden unless {@code followSymlinksOutside}. */
+    record Local(Path basePath, boolean followSymlinksOutside) implements TypeSettings {
     }
 
     /**

@@ -50,7 +50,8 @@ final class Namespace implements AutoCloseable {
     void addVolume(BackendConfig bc, Backend backend) {
         Volume v = new Volume(nextVolume.getAndIncrement(), bc, backend);
         v.root = new Inode(inodes.allocateIno(), v, "", true, true,
-                new Inode.Known(ObjectInfo.dir(bc.dirName(), System.currentTimeMillis()), System.nanoTime()));
+                new Inode.Known(new ObjectInfo(bc.dirName(), true, 0, System.currentTimeMillis(), "", backend.rootMode()),
+                        System.nanoTime()));
         inodes.addPinned(v.root);
         volumes.put(v.index, v);
         if (volumesByName.putIfAbsent(bc.dirName(), v) != null) {
@@ -214,9 +215,10 @@ final class Namespace implements AutoCloseable {
             return new Attr(inode.ino, Attr.S_IFDIR | settings.rootDirPerm(), 2, settings.rootUid(), settings.rootGid(), 0, mtime);
         }
         BackendConfig bc = inode.volume.config;
+        int allowed = info.source().allowedFor(bc.uid(), bc.gid());
         return inode.directory
-                ? new Attr(inode.ino, Attr.S_IFDIR | bc.dirPerm(), 2, bc.uid(), bc.gid(), 0, mtime)
-                : new Attr(inode.ino, Attr.S_IFREG | bc.filePerm(), 1, bc.uid(), bc.gid(), info.size(), mtime);
+                ? new Attr(inode.ino, Attr.S_IFDIR | (bc.dirPerm() & allowed), 2, bc.uid(), bc.gid(), 0, mtime)
+                : new Attr(inode.ino, Attr.S_IFREG | (bc.filePerm() & allowed), 1, bc.uid(), bc.gid(), info.size(), mtime);
     }
 
     int inodeCount() {

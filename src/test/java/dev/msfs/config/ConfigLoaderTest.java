@@ -59,7 +59,7 @@ class ConfigLoaderTest {
                 + " \"backend_type\": \"LOCAL\", \"LOCAL\": {\"base_path\": \"~/data\"}}]\n}\n");
         MsfsConfig c = loader.load(f);
         assertEquals("/x", c.mountpoint());
-        assertEquals(Path.of("/home/u/data"), ((TypeSettings.Local) c.backends().getFirst().settings()).basePath());
+        assertEquals(new TypeSettings.Local(Path.of("/home/u/data"), false), c.backends().getFirst().settings());
     }
 
     @Test
