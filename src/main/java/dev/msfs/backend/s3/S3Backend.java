@@ -7,7 +7,6 @@ import dev.msfs.backend.Paths;
 import dev.msfs.backend.PrefixStore;
 import dev.msfs.backend.Times;
 import dev.msfs.config.TypeSettings;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -18,10 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 import software.amazon.awssdk.crt.http.HttpHeader;
 import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
 
@@ -32,10 +28,9 @@ import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
  * mixing versions.
  */
 public final class S3Backend extends PrefixStore {
-    /** Listings come from the network: no DTDs and no external entities (XXE: local files in names, SSRF). */
-    private static final XMLInputFactory XML = hardenedXml();
-
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(S3Backend.class.getName());
     private final S3Connection s3;
+    private final java.util.concurrent.atomic.AtomicBoolean unshownLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final StoreCapabilities caps;
 
     public S3Backend(TypeSettings.S3 settings, String bucket, String prefix, int pageSize) throws BackendException {
@@ -201,7 +196,7 @@ public final class S3Backend extends PrefixStore {
         }
         String refused;
         try {
-            Listing v2 = list(true, fullPrefix, continuation, maxKeys);
+            S3Listing v2 = list(true, fullPrefix, continuation, maxKeys);
             if (!v2.truncated() || v2.nextV2() != null || continuation != null) {
                 return v2.page(true);
             }
@@ -217,7 +212,7 @@ public final class S3Backend extends PrefixStore {
         return v1;
     }
 
-    private Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys) throws BackendException {
+    private S3Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys) throws BackendException {
         Map<String, String> query = new LinkedHashMap<>();
         if (v2) {
             query.put("list-type", "2");
@@ -225,6 +220,7 @@ public final class S3Backend extends PrefixStore {
         query.put("delimiter", "/");
         query.put("prefix", fullPrefix);
         query.put("max-keys", Integer.toString(maxKeys));
+        query.put("encoding-type", "url"); // keys may hold bytes XML 1.0 cannot carry (S3Listing)
         if (continuation != null) {
             query.put(v2 ? "continuation-token" : "marker", continuation);
         }
@@ -235,102 +231,18 @@ public final class S3Backend extends PrefixStore {
             body.writeBytes(bytes);
         }));
         try {
-            return parseListing(body.toByteArray(), fullPrefix);
+            S3Listing listing = S3Listing.parse(body.toByteArray(), fullPrefix);
+            if (listing.unshown() > 0 && unshownLogged.compareAndSet(false, true)) {
+                LOG.warning("listing " + fullPrefix + ": " + listing.unshown() + " key(s) cannot be shown as names (control"
+                        + " characters sent raw, or bad percent-encoding) and are left out (logged once)");
+            }
+            return listing;
         } catch (XMLStreamException | RuntimeException e) {
             throw new BackendException(BackendException.Kind.IO, "unreadable listing of " + fullPrefix + ": " + e.getMessage());
         }
     }
 
-    /**
-     * One listing page as the store sent it.
-     *
-     * @param lastName the last key or prefix listed (whichever sorts last), where V1 goes on without NextMarker
-     */
-    record Listing(List<ObjectInfo> entries, String continuationToken, boolean truncated, String nextMarker, String lastName) {
-        /** V2 goes on while there is a token; IsTruncated is not trusted (some stores set it wrongly). */
-        String nextV2() {
-            return continuationToken == null || continuationToken.isEmpty() ? null : continuationToken;
-        }
-
-        /** The page msfs serves: any key or prefix listed (a folder marker too) proves the directory. */
-        ListPage page(boolean v2) {
-            String next = v2 ? nextV2() : nextV1();
-            return new ListPage(entries, next, lastName != null || next != null);
-        }
-
-        /** V1 has no token: it goes on after NextMarker, else after the last name, while the page is truncated. */
-        String nextV1() {
-            if (!truncated) {
-                return null;
-            }
-            return nextMarker != null && !nextMarker.isEmpty() ? nextMarker : lastName;
-        }
-    }
-
-    /** A ListObjects (V1 or V2) answer: Contents (objects) and CommonPrefixes (directories) below {@code fullPrefix}. */
-    static Listing parseListing(byte[] xml, String fullPrefix) throws XMLStreamException {
-        XMLStreamReader r = XML.createXMLStreamReader(new ByteArrayInputStream(xml));
-        List<ObjectInfo> entries = new ArrayList<>();
-        Map<String, String> fields = new LinkedHashMap<>();
-        Map<String, String> top = new LinkedHashMap<>();
-        String lastName = null;
-        int depth = 0;
-        StringBuilder text = new StringBuilder();
-        while (r.hasNext()) {
-            switch (r.next()) {
-                case XMLStreamConstants.START_ELEMENT -> {
-                    depth++;
-                    text.setLength(0);
-                    String element = r.getLocalName();
-                    if (element.equals("Contents") || element.equals("CommonPrefixes")) {
-                        fields.clear();
-                    }
-                }
-                case XMLStreamConstants.CHARACTERS -> text.append(r.getText());
-                case XMLStreamConstants.END_ELEMENT -> {
-                    depth--;
-                    String name = r.getLocalName();
-                    switch (name) {
-                        case "Contents" -> {
-                            String key = fields.getOrDefault("Key", "");
-                            lastName = later(lastName, key);
-                            String rest = key.substring(fullPrefix.length());
-                            if (!rest.isEmpty()) { // "dir/" marker objects are the directory itself
-                                entries.add(new ObjectInfo(rest, false, Long.parseLong(fields.getOrDefault("Size", "0")),
-                                        Instant.parse(fields.getOrDefault("LastModified", "1970-01-01T00:00:00Z")).toEpochMilli(),
-                                        unquote(fields.getOrDefault("ETag", ""))));
-                            }
-                        }
-                        case "CommonPrefixes" -> {
-                            String p = fields.getOrDefault("Prefix", "");
-                            lastName = later(lastName, p);
-                            if (p.length() > fullPrefix.length() + 1) {
-                                entries.add(ObjectInfo.dir(p.substring(fullPrefix.length(), p.length() - 1), 0));
-                            }
-                        }
-                        default -> (depth == 1 ? top : fields).put(name, text.toString());
-                    }
-                    text.setLength(0);
-                }
-                default -> { }
-            }
-        }
-        return new Listing(entries, top.get("NextContinuationToken"), "true".equals(top.get("IsTruncated")),
-                top.get("NextMarker"), lastName);
-    }
-
-    private static XMLInputFactory hardenedXml() {
-        XMLInputFactory f = XMLInputFactory.newFactory();
-        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
-        return f;
-    }
-
-    private static String later(String a, String b) {
-        return a == null || b.compareTo(a) > 0 ? b : a;
-    }
-
-    private static String unquote(String etag) {
+    static String unquote(String etag) {
         return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
     }
 }

@@ -25,7 +25,7 @@ class S3BackendTest {
                   <NextContinuationToken>tok/en+1=</NextContinuationToken>
                 </ListBucketResult>
                 """;
-        S3Backend.Listing page = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "p/");
+        S3Listing page = S3Listing.parse(xml.getBytes(StandardCharsets.UTF_8), "p/");
         assertEquals(List.of(new ObjectInfo("a & b.txt", false, 42, 1767323045000L, "abc123"), ObjectInfo.dir("sub", 0)),
                 page.entries());
         assertEquals("tok/en+1=", page.nextV2());
@@ -58,8 +58,8 @@ class S3BackendTest {
                 + "<NextContinuationToken>more</NextContinuationToken></ListBucketResult>";
         String lyingOtherWay = "<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>a</Key><Size>1</Size></Contents>"
                 + "</ListBucketResult>";
-        assertEquals("more", S3Backend.parseListing(lying.getBytes(StandardCharsets.UTF_8), "").nextV2());
-        assertEquals(null, S3Backend.parseListing(lyingOtherWay.getBytes(StandardCharsets.UTF_8), "").nextV2());
+        assertEquals("more", S3Listing.parse(lying.getBytes(StandardCharsets.UTF_8), "").nextV2());
+        assertEquals(null, S3Listing.parse(lyingOtherWay.getBytes(StandardCharsets.UTF_8), "").nextV2());
     }
 
     /** V1 (ListObjects) goes on after NextMarker, else after the last key or prefix, while the page is truncated. */
@@ -72,9 +72,9 @@ class S3BackendTest {
                 + "<Contents><Key>p/a</Key><Size>1</Size></Contents></ListBucketResult>";
         String last = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>p/a</Key><Size>1</Size></Contents>"
                 + "</ListBucketResult>";
-        assertEquals("p/z/", S3Backend.parseListing(noMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
-        assertEquals("p/q", S3Backend.parseListing(withMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
-        assertEquals(null, S3Backend.parseListing(last.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+        assertEquals("p/z/", S3Listing.parse(noMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+        assertEquals("p/q", S3Listing.parse(withMarker.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
+        assertEquals(null, S3Listing.parse(last.getBytes(StandardCharsets.UTF_8), "p/").nextV1());
     }
 
     /** A listing that declares external entities (a local file, a URL) never brings their content in. */
@@ -85,10 +85,42 @@ class S3BackendTest {
         String xml = "<?xml version=\"1.0\"?><!DOCTYPE ListBucketResult [<!ENTITY x SYSTEM \"" + secret.toUri() + "\">]>"
                 + "<ListBucketResult><Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>";
         try {
-            S3Backend.Listing l = S3Backend.parseListing(xml.getBytes(StandardCharsets.UTF_8), "");
+            S3Listing l = S3Listing.parse(xml.getBytes(StandardCharsets.UTF_8), "");
             assertFalse(l.entries().toString().contains("root-only-secret"), l.entries().toString());
         } catch (javax.xml.stream.XMLStreamException refused) {
             assertFalse(String.valueOf(refused.getMessage()).contains("root-only-secret"), refused.getMessage());
         }
+    }
+
+    /** Keys as encoding-type=url sends them are decoded once the answer says so, wherever it says it. */
+    @Test
+    void urlEncodedKeysAreDecodedWhenTheAnswerSaysSo() throws Exception {
+        String encoded = "<ListBucketResult><Contents><Key>p/a%1Bb</Key><Size>1</Size></Contents>"
+                + "<Contents><Key>p/sp%20ace+too%2Bplus%25</Key><Size>2</Size></Contents>"
+                + "<Contents><Key>p/bad%zz</Key><Size>3</Size></Contents>"
+                + "<Contents><Key>p/not-utf8%C3</Key><Size>4</Size></Contents>"
+                + "<CommonPrefixes><Prefix>p/d%C3%BCr%07/</Prefix></CommonPrefixes>"
+                + "<IsTruncated>true</IsTruncated><NextMarker>p/sp%20ace</NextMarker><EncodingType>url</EncodingType></ListBucketResult>";
+        S3Listing l = S3Listing.parse(encoded.getBytes(StandardCharsets.UTF_8), "p/");
+        assertEquals(List.of("a\u001bb", "sp ace too+plus%", "d\u00fcr\u0007"), l.entries().stream().map(ObjectInfo::name).toList());
+        assertEquals(2, l.unshown());
+        assertEquals("p/sp ace", l.nextV1());
+
+        String plain = "<ListBucketResult><Contents><Key>p/100%25+1</Key><Size>1</Size></Contents></ListBucketResult>";
+        assertEquals("100%25+1", S3Listing.parse(plain.getBytes(StandardCharsets.UTF_8), "p/").entries().getFirst().name(),
+                "a store that did not encode is not decoded");
+    }
+
+    /** A store that ignores encoding-type sends control characters raw: those keys are left out, the rest lists. */
+    @Test
+    void rawControlCharactersLoseTheirKeyNotTheListing() throws Exception {
+        String raw = "<?xml version=\"1.0\"?>\n<ListBucketResult><Contents><Key>p/ok</Key><Size>1</Size></Contents>"
+                + "<Contents><Key>p/a\u001bb</Key><Size>1</Size></Contents>"
+                + "<CommonPrefixes><Prefix>p/c\u0001d/</Prefix></CommonPrefixes>"
+                + "<Contents><Key>p/lone-cr\r</Key><Size>1</Size></Contents>\r\n"
+                + "<Contents><Key>p/tab\there</Key><Size>1</Size></Contents></ListBucketResult>";
+        S3Listing l = S3Listing.parse(raw.getBytes(StandardCharsets.UTF_8), "p/");
+        assertEquals(List.of("ok", "tab\there"), l.entries().stream().map(ObjectInfo::name).toList());
+        assertEquals(3, l.unshown());
     }
 }
