@@ -96,6 +96,20 @@ class AIStoreIT {
                 assertTrue(msfs.log().contains("did not arrive within 5000 ms"), msfs.log());
                 assertArrayEquals(stalled, Files.readAllBytes(mnt.resolve("ais/stalled.bin")));
 
+                assertTrue(ais.smapReads.get() > 0, "the cluster map was never read");
+
+                // A redirect to a host the cluster map does not name gets no token (it answers 401: EACCES).
+                List<String> seenByStranger = new java.util.concurrent.CopyOnWriteArrayList<>();
+                try (Stranger stranger = new Stranger(seenByStranger)) {
+                    ais.put("shared", "elsewhere.txt", new byte[] {1});
+                    ais.redirectTo = stranger.url();
+                    assertThrows(IOException.class, () -> Files.readAllBytes(mnt.resolve("ais/elsewhere.txt")));
+                    ais.redirectTo = null;
+                }
+                assertTrue(!seenByStranger.isEmpty(), "the redirect was not followed");
+                assertEquals(List.of("no token"), seenByStranger.stream().distinct().toList());
+                assertTrue(msfs.log().contains("without the token, since the cluster map does not name 127.0.0.2:"), msfs.log());
+
                 assertThrows(AccessDeniedException.class, () -> names(mnt.resolve("badtoken")));
                 assertTrue(!msfs.log().contains("tok-123"), "the token reached the log");
             }
@@ -209,6 +223,30 @@ class AIStoreIT {
             try (MsfsProcess msfs = MsfsProcess.mount(java.util.Map.of("HOME", home.toString()), mnt, "--config", cfg.toString())) {
                 assertEquals("via the CLI's token", Files.readString(mnt.resolve("ais/a.txt")), msfs.log());
             }
+        }
+    }
+
+    /** A server on another loopback address, outside the cluster: it notes whether each request carried a token. */
+    private static final class Stranger implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+
+        Stranger(List<String> seen) throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.2", 0), 8);
+            server.createContext("/", ex -> {
+                seen.add(ex.getRequestHeaders().containsKey("Authorization") ? "token" : "no token");
+                ex.sendResponseHeaders(401, -1);
+                ex.close();
+            });
+            server.start();
+        }
+
+        String url() {
+            return "http://127.0.0.2:" + server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
         }
     }
 }

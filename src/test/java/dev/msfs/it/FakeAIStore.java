@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.Yaml;
  *     its backend's ETag and no checksum, and its first GET stores and returns the bucket's own
  *     checksum type (validate_cold_get); versioned objects carry Ais-Version.</li>
  * </ul>
- * Both check the bearer token (the CLI's token file is JSON: cmd/cli/cli/auth_hdlr.go,
+ * The proxy also serves the cluster map ({@code GET /v1/daemon?what=smap}). Both check the bearer token (the CLI's token file is JSON: cmd/cli/cli/auth_hdlr.go,
  * api/authn/loadtoken.go) and the provider. Counters say which server saw which request.
  */
 final class FakeAIStore implements AutoCloseable {
@@ -60,6 +60,10 @@ final class FakeAIStore implements AutoCloseable {
     static final long ATIME_MILLIS = 1767323040000L;
     /** GETs that send their headers and half their body, then nothing until the fake closes. */
     final AtomicInteger stallNextGets = new AtomicInteger();
+    /** Reads of the cluster map, which says where the token may follow a redirect. */
+    final AtomicInteger smapReads = new AtomicInteger();
+    /** Where object requests are redirected ("scheme://host:port"), when not to the target. */
+    volatile String redirectTo;
     private final CountDownLatch closing = new CountDownLatch(1);
     private final HttpServer proxy;
     private final HttpServer target;
@@ -77,10 +81,16 @@ final class FakeAIStore implements AutoCloseable {
                 // decoded object name, escaped only when the name holds one of "%?# +".
                 String path = ex.getRequestURI().getPath();
                 String location = path.matches(".*[%?# +].*") ? ex.getRequestURI().getRawPath() : path;
-                ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort()
-                        + location + "?" + ex.getRequestURI().getRawQuery());
+                String to = redirectTo != null ? redirectTo : "http://127.0.0.1:" + target.getAddress().getPort();
+                ex.getResponseHeaders().add("Location", to + location + "?" + ex.getRequestURI().getRawQuery());
                 ex.sendResponseHeaders(ex.getRequestMethod().equals("GET") ? 301 : 307, -1); // as AIStore's proxy answers each
                 ex.close();
+            }
+        });
+        proxy.createContext("/v1/daemon", ex -> {
+            if (hasToken(ex) && String.valueOf(ex.getRequestURI().getQuery()).contains("what=smap")) {
+                smapReads.incrementAndGet();
+                reply(ex, 200, smap());
             }
         });
         target.createContext("/v1/objects/", this::object);
@@ -99,10 +109,34 @@ final class FakeAIStore implements AutoCloseable {
         objects.put(bucket + "/" + key, content);
     }
 
-    private boolean authorized(HttpExchange ex) throws IOException {
-        String query = String.valueOf(ex.getRequestURI().getQuery());
+    /**
+     * The cluster map as {@code GET /v1/daemon?what=smap} answers it (core/meta/smap.go): the proxy
+     * and the target, each with its public, intra-control and intra-data networks.
+     */
+    private String smap() {
+        return "{\"pmap\": {\"p1\": " + node("proxy", proxy) + "}, \"tmap\": {\"t1\": " + node("target", target)
+                + "}, \"proxy_si\": " + node("proxy", proxy) + ", \"uuid\": \"fake\", \"version\": \"3\"}";
+    }
+
+    private static String node(String type, HttpServer server) {
+        int port = server.getAddress().getPort();
+        String net = "{\"node_ip_addr\": \"127.0.0.1\", \"daemon_port\": \"" + port + "\", \"direct_url\": \"http://127.0.0.1:"
+                + port + "\"}";
+        return "{\"public_net\": " + net + ", \"intra_control_net\": " + net + ", \"intra_data_net\": " + net
+                + ", \"daemon_type\": \"" + type + "\", \"daemon_id\": \"" + type + "1\", \"flags\": 0}";
+    }
+
+    private boolean hasToken(HttpExchange ex) throws IOException {
         if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
             reply(ex, 401, "{\"message\": \"unauthorized\"}");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean authorized(HttpExchange ex) throws IOException {
+        String query = String.valueOf(ex.getRequestURI().getQuery());
+        if (!hasToken(ex)) {
             return false;
         }
         if (!query.contains("provider=" + provider)) {

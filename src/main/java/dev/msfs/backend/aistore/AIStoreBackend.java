@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * list with {@code {"action": "list"}} on /v1/buckets (non-recursive, paged by continuation
  * token), HEAD and ranged GET on /v1/objects, following the proxy's redirect to the target that
  * holds the object. Redirects are followed here, not by the JDK client, which drops the
- * Authorization header when the target is another host or port. The bucket's {@code provider} goes in every query; a bearer token (inline, or
+ * Authorization header when the target is another host or port; {@link TokenScope} decides which
+ * hops get the token. The bucket's {@code provider} goes in every query; a bearer token (inline, or
  * from a token file re-read when it changes) authenticates. Every request has the configured timeout.
  */
 public final class AIStoreBackend extends PrefixStore {
@@ -49,6 +50,7 @@ public final class AIStoreBackend extends PrefixStore {
     private final TypeSettings.AIStore s;
     private final String bucket;
     private final HttpClient http;
+    private final TokenScope tokenScope;
     private String token = "";          // guarded by this
     private volatile boolean rebalanceLogged;
     private FileTime tokenFileTime;     // guarded by this
@@ -63,6 +65,15 @@ public final class AIStoreBackend extends PrefixStore {
             b.sslContext(InsecureTls.context());
         }
         this.http = b.build();
+        this.tokenScope = new TokenScope(URI.create(s.endpoint()), this::clusterMap);
+    }
+
+    /** The cluster map's JSON, for {@link TokenScope}. */
+    private String clusterMap() throws BackendException {
+        HttpResponse<String> r = send(URI.create(s.endpoint() + "/v1/daemon?what=smap"), HttpRequest.Builder::GET,
+                HttpResponse.BodyHandlers.ofString(), "GET cluster map");
+        check(r.statusCode(), "GET cluster map");
+        return r.body();
     }
 
     @Override
@@ -192,12 +203,11 @@ public final class AIStoreBackend extends PrefixStore {
     }
 
     /** A request that may take what is left until {@code deadline} (System.nanoTime), at least a millisecond. */
-    private HttpRequest.Builder request(URI uri, long deadline) throws BackendException {
+    private HttpRequest.Builder request(URI uri, long deadline, String token) {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(left));
-        String t = currentToken();
-        if (!t.isEmpty()) {
-            b.header("Authorization", "Bearer " + t);
+        if (!token.isEmpty()) {
+            b.header("Authorization", "Bearer " + token);
         }
         return b;
     }
@@ -209,15 +219,17 @@ public final class AIStoreBackend extends PrefixStore {
     }
 
     /**
-     * Sends the request shaped by {@code shape}, following up to 5 redirects with the same method,
-     * body and token, every hop within what is left until {@code deadline}.
+     * Sends the request shaped by {@code shape}, following up to 5 redirects with the same method
+     * and body, every hop within what is left until {@code deadline}. The token goes along while
+     * {@link TokenScope} allows each hop.
      */
     private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
                                      HttpResponse.BodyHandler<T> handler, String what, long deadline) throws BackendException {
         try {
             URI at = uri;
+            String token = currentToken();
             for (int hop = 0; hop < 5; hop++) {
-                HttpResponse<T> r = http.send(shape.apply(request(at, deadline)).build(), handler);
+                HttpResponse<T> r = http.send(shape.apply(request(at, deadline, token)).build(), handler);
                 Optional<String> location = r.headers().firstValue("location");
                 if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
                         || location.isEmpty()) {
@@ -227,6 +239,9 @@ public final class AIStoreBackend extends PrefixStore {
                     in.close();
                 }
                 at = at.resolve(lenientUri(location.get()));
+                if (!token.isEmpty() && !tokenScope.allows(at)) {
+                    token = "";
+                }
             }
             throw new BackendException(BackendException.Kind.IO, what + ": too many redirects");
         } catch (HttpTimeoutException e) {

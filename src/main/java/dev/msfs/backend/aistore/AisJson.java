@@ -81,6 +81,60 @@ final class AisJson {
         return "";
     }
 
+    /**
+     * Every {@code host:port} a cluster map ({@code GET /v1/daemon?what=smap}) names: each node's
+     * {@code direct_url} and {@code node_ip_addr}/{@code daemon_port}, on every network, for
+     * proxies and targets alike. Hosts are lower-case, IPv6 literals without brackets.
+     */
+    static java.util.Set<String> clusterAuthorities(String json) throws IOException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.Deque<String[]> hostAndPort = new java.util.ArrayDeque<>(); // one per open object
+        try (JsonParser p = JSON.createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                switch (t) {
+                    case START_OBJECT -> hostAndPort.push(new String[2]);
+                    case END_OBJECT -> {
+                        String[] hp = hostAndPort.pop();
+                        if (hp[0] != null && hp[1] != null && !hp[0].isEmpty()) {
+                            out.add(authority(hp[0], hp[1]));
+                        }
+                    }
+                    case VALUE_STRING -> {
+                        String field = String.valueOf(p.currentName());
+                        switch (field) {
+                            case "direct_url" -> directUrlAuthority(p.getText()).ifPresent(out::add);
+                            case "node_ip_addr" -> hostAndPort.peek()[0] = p.getText();
+                            case "daemon_port" -> hostAndPort.peek()[1] = p.getText();
+                            default -> { }
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code host:port} of a URI as {@link #clusterAuthorities} writes it, the scheme's port when it has none. */
+    static String authority(java.net.URI u) {
+        int port = u.getPort() >= 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+        return authority(String.valueOf(u.getHost()), Integer.toString(port));
+    }
+
+    private static String authority(String host, String port) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.toLowerCase(java.util.Locale.ROOT) + ":" + port;
+    }
+
+    private static java.util.Optional<String> directUrlAuthority(String url) {
+        try {
+            java.net.URI u = new java.net.URI(url);
+            return u.getHost() == null ? java.util.Optional.empty() : java.util.Optional.of(authority(u));
+        } catch (java.net.URISyntaxException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static Entry entry(JsonParser p) throws IOException {
         String name = "";
         long size = 0;
