@@ -1,5 +1,6 @@
 package dev.msfs.config;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -163,10 +164,10 @@ class ConfigLoaderTest {
 
     @Test
     void syntaxErrorsGiveTheLineButNeverTheText() {
-        String m = error("msfs_version: 1\nbackends:\n  - dir_name: a\n    secret_access_key: \"s3cr3t\n    x: [\n");
+        String m = error("msfs_version: 1\nbackends:\n  - dir_name: a\n    secret_access_key: \"" + TestSecrets.CONFIG_ALIAS + "\n    x: [\n");
         assertTrue(m.startsWith("test.yaml:"), m);
         assertTrue(m.contains("not valid YAML/JSON"), m);
-        assertFalse(m.contains("s3cr3t"), m);
+        assertFalse(m.contains(TestSecrets.CONFIG_ALIAS), m);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.msfs.config;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MscProfilesTest {
-    private final ConfigLoader loader = new ConfigLoader(Map.of("SECRET", "s3cr$t-from-env"), 1000, 1000);
+    private final ConfigLoader loader = new ConfigLoader(Map.of("SECRET", TestSecrets.ENV_SUBSTITUTED), 1000, 1000);
 
     private static final String MSC = """
             profiles:
@@ -58,7 +59,7 @@ class MscProfilesTest {
         assertEquals("us-west-2", s3.region());
         assertEquals("http://127.0.0.1:9000", s3.endpoint());
         assertEquals("AKIAEXAMPLE", s3.accessKeyId());
-        assertEquals("s3cr$t-from-env", s3.secretAccessKey()); // substituted once, '$' kept
+        assertEquals(TestSecrets.ENV_SUBSTITUTED, s3.secretAccessKey()); // substituted once, '$' kept
         assertEquals(Path.of("/data"), ((TypeSettings.Local) c.backends().get(1).settings()).basePath());
         assertTrue(c.acceptedNotUsed().contains("cache"), c.acceptedNotUsed().toString());
         assertTrue(c.acceptedNotUsed().contains("profiles.elsewhere (type gcs)"), c.acceptedNotUsed().toString());

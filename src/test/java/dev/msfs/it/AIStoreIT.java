@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,7 +39,7 @@ class AIStoreIT {
 
     @Test
     void listsAndReadsThroughTheProxyRedirectAndMapsErrors(@TempDir Path dir) throws Exception {
-        try (FakeAIStore ais = new FakeAIStore("tok-123", "s3")) {
+        try (FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "s3")) {
             byte[] big = new byte[3 << 20];
             new Random(5).nextBytes(big);
             ais.put("shared", "a.txt", "hello ais".getBytes(StandardCharsets.UTF_8));
@@ -49,12 +50,12 @@ class AIStoreIT {
             ais.put("shared", "m/", new byte[0]); // a folder marker, listed under its own prefix
             ais.put("shared", "m/f.txt", "below a marker".getBytes(StandardCharsets.UTF_8));
             // The token file as AIStore's CLI writes it (~/.config/ais/cli/auth.token): JSON.
-            Path tokenFile = Files.writeString(dir.resolve("auth.token"), "{\"token\": \"tok-123\"}");
+            Path tokenFile = Files.writeString(dir.resolve("auth.token"), "{\"token\": \"" + TestSecrets.AIS_TOKEN + "\"}");
             Path cfg = dir.resolve("c.yaml");
             Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 100\ncache_line_size: 1048576\n"
                     // direct_io: the kernel would otherwise retry a failed read-ahead page and hide the EIO
                     + "direct_io: true\nbackends:\n"
-                    + aisBackend("ais", ais, "tok-123", "") + aisBackend("badtoken", ais, "wrong", "")
+                    + aisBackend("ais", ais, TestSecrets.AIS_TOKEN, "") + aisBackend("badtoken", ais, "wrong", "")
                     + "  - {dir_name: tokfile, backend_type: AIStore, bucket_container_name: shared,\n"
                     + "     AIStore: {endpoint: \"" + ais.endpoint() + "\", authnTokenFile: \"" + tokenFile + "\", provider: s3}}\n");
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
@@ -111,14 +112,14 @@ class AIStoreIT {
                 assertTrue(msfs.log().contains("without the token, since the cluster map does not name 127.0.0.2:"), msfs.log());
 
                 assertThrows(AccessDeniedException.class, () -> names(mnt.resolve("badtoken")));
-                assertTrue(!msfs.log().contains("tok-123"), "the token reached the log");
+                assertTrue(!msfs.log().contains(TestSecrets.AIS_TOKEN), "the token reached the log");
             }
         }
     }
 
     @Test
     void manifestGenBackendListsFromS3WhileReadsGoToAIStore(@TempDir Path dir) throws Exception {
-        try (S3Server s3 = new S3Server(dir); FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+        try (S3Server s3 = new S3Server(dir); FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "s3")) {
             Path bucket = s3.bucket("shared");
             Files.createDirectories(bucket.resolve("sub"));
             for (String key : List.of("a.bin", "sub/b.bin")) {
@@ -130,7 +131,7 @@ class AIStoreIT {
             Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nbackends:\n"
                     + "  - {dir_name: s3, backend_type: S3, bucket_container_name: shared, S3: {endpoint: \"" + s3.endpoint()
                     + "\", access_key_id: " + S3Server.ACCESS_KEY + ", secret_access_key: " + S3Server.SECRET + "}}\n"
-                    + aisBackend("ais", ais, "tok", ", manifest_gen_backend: s3"));
+                    + aisBackend("ais", ais, TestSecrets.AIS_TOKEN, ", manifest_gen_backend: s3"));
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
             try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
                 assertEquals(List.of("a.bin", "sub"), names(mnt.resolve("ais")));
@@ -146,12 +147,12 @@ class AIStoreIT {
     /** A directory whose first key is its folder marker ("m/", listed under "m/" itself) is a directory, not ENOENT. */
     @Test
     void aFolderMarkerProvesItsDirectory() throws Exception {
-        try (FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+        try (FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "s3")) {
             ais.put("shared", "m/", new byte[0]);
             ais.put("shared", "m/f.txt", new byte[] {1});
             ais.put("shared", "only/", new byte[0]); // an empty directory: its marker alone
             try (dev.msfs.backend.aistore.AIStoreBackend b = new dev.msfs.backend.aistore.AIStoreBackend(
-                    new dev.msfs.config.TypeSettings.AIStore(ais.endpoint(), false, "tok", Path.of("/nonexistent"), "s3", 5000, ""),
+                    new dev.msfs.config.TypeSettings.AIStore(ais.endpoint(), false, TestSecrets.AIS_TOKEN, Path.of("/nonexistent"), "s3", 5000, ""),
                     "shared", "", 1000)) {
                 assertTrue(b.stat("m").map(i -> i.directory()).orElse(false), "m/ holds a marker and a file");
                 assertTrue(b.stat("only").map(i -> i.directory()).orElse(false), "only/ holds its marker alone");
@@ -167,7 +168,7 @@ class AIStoreIT {
      */
     @Test
     void versionsAreComparedOnlyWhereAIStoreLetsMsfsTell(@TempDir Path dir) throws Exception {
-        try (FakeAIStore ais = new FakeAIStore("tok", "s3")) {
+        try (FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "s3")) {
             byte[] coldBytes = "cold, then cached".getBytes(StandardCharsets.UTF_8);
             ais.put("shared", "cold.bin", coldBytes);
             ais.cold.add("shared/cold.bin");
@@ -179,7 +180,7 @@ class AIStoreIT {
             Path cfg = dir.resolve("c.yaml");
             // A page of 2 entries: the root (3 objects) is not listed whole, so lookups HEAD (typed versions).
             Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 60000\ncache_line_size: 1048576\n"
-                    + "direct_io: true\nbackends:\n" + aisBackend("ais", ais, "tok", ""));
+                    + "direct_io: true\nbackends:\n" + aisBackend("ais", ais, TestSecrets.AIS_TOKEN, ""));
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
             try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
                 assertArrayEquals(coldBytes, Files.readAllBytes(mnt.resolve("ais/cold.bin")), "a cold object's first read\n" + msfs.log());
@@ -210,11 +211,11 @@ class AIStoreIT {
     /** With no token configured, the CLI's own token file (~/.config/ais/cli/auth.token, JSON) authenticates. */
     @Test
     void theDefaultTokenFileIsTheClisJson(@TempDir Path dir) throws Exception {
-        try (FakeAIStore ais = new FakeAIStore("tok-cli", "s3")) {
+        try (FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "s3")) {
             ais.put("shared", "a.txt", "via the CLI's token".getBytes(StandardCharsets.UTF_8));
             Path home = dir.resolve("home");
             Files.createDirectories(home.resolve(".config/ais/cli"));
-            Files.writeString(home.resolve(".config/ais/cli/auth.token"), "{\"token\":\"tok-cli\"}");
+            Files.writeString(home.resolve(".config/ais/cli/auth.token"), "{\"token\":\"" + TestSecrets.AIS_TOKEN + "\"}");
             Path cfg = dir.resolve("c.yaml");
             Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nbackends:\n"
                     + "  - {dir_name: ais, backend_type: AIStore, bucket_container_name: shared,\n"

@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,7 +74,7 @@ class CliIT {
         Path awsConfig = dir.resolve("aws-config");
         Files.writeString(awsConfig, "[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9\n");
         Path awsCredentials = dir.resolve("aws-credentials");
-        Files.writeString(awsCredentials, "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n");
+        Files.writeString(awsCredentials, "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = " + TestSecrets.AWS_FILE + "\n");
         java.util.Map<String, String> env = java.util.Map.of("AWS_CONFIG_FILE", awsConfig.toString(),
                 "AWS_SHARED_CREDENTIALS_FILE", awsCredentials.toString());
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
@@ -88,21 +89,21 @@ class CliIT {
     void aFailedStartNeverShowsTheSecret(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("c.yaml");
         Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
-                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: Sekrit-93ab, endpoint: \"ftp://x\"}}\n");
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: " + TestSecrets.CLI + ", endpoint: \"ftp://x\"}}\n");
         MsfsProcess.Result r = MsfsProcess.run("mount", "--config", cfg.toString(), dir.toString());
         assertOneLineError(r, 2, "backends[0].S3.endpoint");
-        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+        assertFalse((r.out() + r.err()).contains(TestSecrets.CLI));
         Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
-                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: [Sekrit-93ab]}}\n");
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: [" + TestSecrets.CLI + "]}}\n");
         r = MsfsProcess.run("check-config", cfg.toString());
         assertOneLineError(r, 2, "secret_access_key: expected a single value");
-        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+        assertFalse((r.out() + r.err()).contains(TestSecrets.CLI));
         Files.writeString(cfg, "msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
-                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: Sekrit-93ab}}\n");
+                + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: " + TestSecrets.CLI + "}}\n");
         r = MsfsProcess.run("check-config", cfg.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("secret_access_key=(redacted)"), r.out());
-        assertFalse((r.out() + r.err()).contains("Sekrit-93ab"));
+        assertFalse((r.out() + r.err()).contains(TestSecrets.CLI));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the URL is never fetched; the listing parses without the entities or fails cleanly.
  */
 class HostileEndpointIT {
-    private static final String SECRET = "root-only-7c1e9b";
+    private static final String SECRET = TestSecrets.HOSTILE_FILE;
 
     @Test
     void listingsWithExternalEntitiesLeakNothingAndFetchNothing(@TempDir Path dir) throws Exception {

@@ -28,22 +28,34 @@ class K8sManifestsIT {
     private record Result(int status, String out) {
     }
 
+    /** check-config's output for the msfs.yaml of the ConfigMap in {@code file}, which it must accept. */
+    private static String embeddedConfig(Path dir, String file) throws Exception {
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(Files.readString(DIR.toPath().resolve(file)))) {
+            if (doc instanceof java.util.Map<?, ?> m && "ConfigMap".equals(m.get("kind"))) {
+                Path embedded = Files.writeString(dir.resolve(file + ".msfs.yaml"), (String) ((java.util.Map<?, ?>) m.get("data")).get("msfs.yaml"));
+                MsfsProcess.Result check = MsfsProcess.run("check-config", embedded.toString());
+                assertEquals(0, check.status(), check.err());
+                assertTrue(check.out().contains("backend_type: S3"), check.out());
+                return check.out();
+            }
+        }
+        throw new AssertionError("no ConfigMap in " + file);
+    }
+
     @Test
     void theSidecarExamplesAreValidAndTheValidatorCatchesMistakes(@TempDir Path dir) throws Exception {
         Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"));
         assertEquals(0, install.status(), install.out());
         Result ok = run(List.of("node", "validate.mjs"));
         assertEquals(0, ok.status(), ok.out());
-        assertTrue(ok.out().contains("ok: ") && ok.out().contains("Pod training-with-msfs"), ok.out());
+        assertTrue(ok.out().contains("Pod training-with-msfs") && ok.out().contains("Pod training-least-privilege"), ok.out());
 
-        // The msfs config inside the ConfigMap is a valid msfs config too.
-        java.util.Map<?, ?> configMap = new org.yaml.snakeyaml.Yaml().load(Files.readString(DIR.toPath().resolve("msfs-config.yaml")));
-        Path embedded = dir.resolve("msfs.yaml");
-        Files.writeString(embedded, (String) ((java.util.Map<?, ?>) configMap.get("data")).get("msfs.yaml"));
-        MsfsProcess.Result check = MsfsProcess.run("check-config", embedded.toString());
-        assertEquals(0, check.status(), check.err());
-        assertTrue(check.out().contains("endpoint: \"http://0.0.0.0:9088\"") && check.out().contains("backend_type: S3"),
-                check.out());
+        // The msfs configs inside the ConfigMaps are valid msfs configs too: the sidecar's endpoint
+        // listens on the pod network for kubelet's probes, the least-privilege one on localhost.
+        assertTrue(embeddedConfig(dir, "msfs-config.yaml").contains("endpoint: \"http://0.0.0.0:9088\""));
+        String leastPrivilege = embeddedConfig(dir, "training-pod-least-privilege.yaml");
+        assertTrue(leastPrivilege.contains("endpoint: \"http://127.0.0.1:9088\""), leastPrivilege);
+        assertTrue(leastPrivilege.contains("# who can read it: uid 1000 (and root)"), leastPrivilege);
 
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, Files.readString(DIR.toPath().resolve("training-pod.yaml"))

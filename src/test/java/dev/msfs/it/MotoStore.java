@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.URI;
@@ -55,7 +56,7 @@ final class MotoStore implements S3Store {
 
     @Override
     public String secret() {
-        return "moto-secret";
+        return TestSecrets.MOTO;
     }
 
     /** moto does not check signatures, so a plain PUT creates the bucket. */

@@ -28,7 +28,7 @@ class MountHelperIT {
         Files.writeString(cfg, "msfs_version: 1\nallow_other: false\nbackends:\n"
                 + "  - {dir_name: p, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 1, file_size: 1000}}\n");
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        Path logs = dir.resolve("logs");
+        Path logs = MsfsProcess.keptLogs().resolve("mount-helper-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         ProcessBuilder pb = new ProcessBuilder("sh", "scripts/mount.msfs", cfg.toString(), mnt.toString(), "-o", "rw")
                 .redirectErrorStream(true);
         pb.environment().put("MSFS_BINARY", launcher.toString());

@@ -47,7 +47,7 @@ final class MsfsProcess implements AutoCloseable {
         List<String> cmd = command("mount");
         cmd.addAll(List.of(args));
         cmd.add(mountpoint.toString());
-        Path log = Files.createTempFile("msfs-it", ".log");
+        Path log = Files.createTempFile(keptLogs(), "msfs-it", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -108,6 +108,13 @@ final class MsfsProcess implements AutoCloseable {
         if (MountPoints.isMounted(mountpoint)) {
             MountPoints.lazyUnmount(mountpoint);
         }
-        Files.deleteIfExists(log);
+    }
+
+    /**
+     * Where msfs's logs of a test run stay (target/it-logs): kept for debugging, and scanned for
+     * test secrets at the end of the run (dev.msfs.SecretScan).
+     */
+    static Path keptLogs() throws IOException {
+        return Files.createDirectories(Path.of("target", "it-logs"));
     }
 }

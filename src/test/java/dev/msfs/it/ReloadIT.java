@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,11 +80,11 @@ class ReloadIT {
 
             int refusals = count(msfs.log(), "reload refused");
             Files.writeString(config, HEAD + "  - {dir_name: s, backend_type: S3, bucket_container_name: x,\n"
-                    + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: TOPSECRET-41d7, endpoint: [\n");
+                    + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: " + TestSecrets.RELOAD + ", endpoint: [\n");
             sighup(msfs);
             await(msfs, "a syntax refusal", () -> count(msfs.log(), "reload refused") > refusals);
             assertTrue(msfs.log().contains("not valid YAML/JSON"), msfs.log());
-            assertFalse(msfs.log().contains("TOPSECRET-41d7"), "the secret reached the log");
+            assertFalse(msfs.log().contains(TestSecrets.RELOAD), "the secret reached the log");
             assertEquals(5000, Files.readAllBytes(mnt.resolve("b/file_00000000")).length);
             assertTrue(msfs.process().isAlive());
         }

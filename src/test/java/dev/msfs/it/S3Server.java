@@ -1,5 +1,6 @@
 package dev.msfs.it;
 
+import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -20,7 +21,7 @@ final class S3Server implements S3Store {
     static final Path OLD_JAR = Path.of("target/s3proxy-2.jar");
 
     static final String ACCESS_KEY = "msfs-test-access";
-    static final String SECRET = "msfs-test-secret-7f3a9c";
+    static final String SECRET = TestSecrets.S3PROXY;
     static final String REGION = "us-east-1";
 
     private final Path store;

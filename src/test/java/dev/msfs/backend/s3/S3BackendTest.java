@@ -81,14 +81,14 @@ class S3BackendTest {
     @Test
     void listingsWithExternalEntitiesFailCleanlyAndReadNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), "root-only-secret");
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), dev.msfs.TestSecrets.HOSTILE_FILE);
         String xml = "<?xml version=\"1.0\"?><!DOCTYPE ListBucketResult [<!ENTITY x SYSTEM \"" + secret.toUri() + "\">]>"
                 + "<ListBucketResult><Contents><Key>&x;</Key><Size>1</Size></Contents></ListBucketResult>";
         try {
             S3Listing l = S3Listing.parse(xml.getBytes(StandardCharsets.UTF_8), "");
-            assertFalse(l.entries().toString().contains("root-only-secret"), l.entries().toString());
+            assertFalse(l.entries().toString().contains(dev.msfs.TestSecrets.HOSTILE_FILE), l.entries().toString());
         } catch (javax.xml.stream.XMLStreamException refused) {
-            assertFalse(String.valueOf(refused.getMessage()).contains("root-only-secret"), refused.getMessage());
+            assertFalse(String.valueOf(refused.getMessage()).contains(dev.msfs.TestSecrets.HOSTILE_FILE), refused.getMessage());
         }
     }
 
