@@ -99,7 +99,8 @@ class ReloadIT {
         try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", config.toString())) {
             Files.writeString(config, head + A + B); // no signal: the timer notices the change
             await(msfs, "backend b from the timer", () -> names(mnt).equals(List.of("a", "b")));
-            assertTrue(msfs.log().contains("reload: added backend b"), msfs.log());
+            // logged just after b appears: wait for it rather than race it
+            await(msfs, "the reload's log line", () -> msfs.log().contains("reload: added backend b"));
         }
     }
 }
