@@ -1,10 +1,10 @@
 package dev.msfs.it;
 
-import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.msfs.TestSecrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;

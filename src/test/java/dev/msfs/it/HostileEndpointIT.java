@@ -1,11 +1,11 @@
 package dev.msfs.it;
 
-import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.msfs.TestSecrets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package dev.msfs.it;
 
-import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.msfs.TestSecrets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,11 +1,11 @@
 package dev.msfs.it;
 
-import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.msfs.TestSecrets;
 import dev.msfs.backend.PseudoBackend;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
