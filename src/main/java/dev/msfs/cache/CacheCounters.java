@@ -13,11 +13,12 @@ final class CacheCounters {
     final LongAdder retries = new LongAdder();
     final LongAdder evictions = new LongAdder();
     final LongAdder bytesServed = new LongAdder();
+    final LongAdder uncachedReads = new LongAdder();
 
     /** Every failed fetch poisons its line, so the two counts are one. */
     CacheStats snapshot() {
         long failures = fetchFailures.sum();
         return new CacheStats(hits.sum(), misses.sum(), waits.sum(), fetches.sum(), prefetches.sum(), failures, failures,
-                retries.sum(), evictions.sum(), bytesServed.sum());
+                retries.sum(), evictions.sum(), bytesServed.sum(), uncachedReads.sum());
     }
 }

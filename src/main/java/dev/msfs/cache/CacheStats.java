@@ -8,7 +8,9 @@ package dev.msfs.cache;
  * @param waits    line lookups that waited for another reader's fetch of the same line
  * @param retries  optimistic copies thrown away because the line was evicted or refetched meanwhile
  * @param poisoned fetches that failed or came back short; their lines were evicted, never served
+ * @param uncachedReads reads served straight from the backend because the cache could not store
+ *                      their line (its disk full or failing)
  */
 public record CacheStats(long hits, long misses, long waits, long fetches, long prefetches, long fetchFailures,
-                         long poisoned, long retries, long evictions, long bytesServed) {
+                         long poisoned, long retries, long evictions, long bytesServed, long uncachedReads) {
 }

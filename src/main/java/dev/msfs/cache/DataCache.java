@@ -36,6 +36,8 @@ public final class DataCache implements AutoCloseable {
     private final LineStore lines;
     private final LineFetcher fetcher;
     private final CacheCounters counters = new CacheCounters();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DataCache.class.getName());
+    private volatile boolean storageWarned;
 
     /** Guards every field below and every change to the line store. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -48,8 +50,14 @@ public final class DataCache implements AutoCloseable {
     private CompletableFuture<Void> lineClaimable = new CompletableFuture<>();
     private boolean closed;
 
+    /** A cache in memory. */
     public DataCache(long lineSize, int lineCount, LineFetcher fetcher) {
         this(new LineStore(lineSize, lineCount), fetcher);
+    }
+
+    /** A cache whose lines live where {@code storage} says; throws when that place cannot hold them. */
+    public static DataCache create(long lineSize, int lineCount, CacheStorage storage, LineFetcher fetcher) throws java.io.IOException {
+        return new DataCache(new LineStore(lineSize, lineCount, storage), fetcher);
     }
 
     DataCache(LineStore lines, LineFetcher fetcher) {
@@ -81,25 +89,72 @@ public final class DataCache implements AutoCloseable {
         try {
             while (done < want) {
                 long pos = offset + done;
-                LineKey key = new LineKey(object, pos / lines.lineSize);
-                boolean hit = true;
-                long n;
-                while ((n = lines.copyIfResident(key, pos - key.index() * lines.lineSize, dst, done, want - done)) <= 0) {
-                    if (n == LineStore.TORN) {
-                        counters.retries.increment(); // evicted or refetched while we copied
-                    }
-                    hit &= !makeResident(key);
-                }
-                if (hit) {
-                    counters.hits.increment();
-                }
-                done += n;
+                done += readLine(new LineKey(object, pos / lines.lineSize), pos, dst, done, want - done);
             }
         } catch (IllegalStateException unmapped) { // a reader still copying when the cache closed
             throw new BackendException(BackendException.Kind.IO, "the cache is closed", unmapped);
         }
         counters.bytesServed.add(done);
         return done;
+    }
+
+    /** Copies from one line (at most to its end); see {@link #read}. */
+    private long readLine(LineKey key, long pos, MemorySegment dst, long dstOffset, long max) throws BackendException {
+        boolean hit = true;
+        long n;
+        while ((n = lines.copyIfResident(key, pos - key.index() * lines.lineSize, dst, dstOffset, max)) <= 0) {
+            if (n == LineStore.TORN) {
+                counters.retries.increment(); // evicted or refetched while we copied
+            }
+            try {
+                hit &= !makeResident(key);
+            } catch (BackendException e) {
+                if (!causedBy(e, CacheStorageException.class)) {
+                    throw e;
+                }
+                return readUncached(key, pos, dst, dstOffset, max, e);
+            }
+        }
+        if (hit) {
+            counters.hits.increment();
+        }
+        return n;
+    }
+
+    /**
+     * A line the cache cannot store (its disk full or failing) is read straight from the backend
+     * into {@code dst}, which belongs to this reader alone: the lines already cached keep serving,
+     * and nothing half-written is ever served from the cache.
+     */
+    private long readUncached(LineKey key, long pos, MemorySegment dst, long dstOffset, long max, BackendException why)
+            throws BackendException {
+        if (!storageWarned) {
+            storageWarned = true; // a benign race: at worst logged twice
+            LOG.warning(why.getMessage() + "; lines not cached yet are read straight from the backend until it can"
+                    + " (logged once, counted in msfs_cache_uncached_reads_total)");
+        }
+        counters.uncachedReads.increment();
+        long n = Math.min(max, (key.index() + 1) * lines.lineSize - pos);
+        long got = fetcher.fetch(key.object(), pos, dst.asSlice(dstOffset, n));
+        if (got != n) {
+            throw new BackendException(BackendException.Kind.IO, key.object().path() + ": short read from the backend ("
+                    + got + " of " + n + " bytes)");
+        }
+        return n;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the lines live, for the log. */
+    public String storage() {
+        return lines.describe();
     }
 
     public CacheStats stats() {
@@ -135,7 +190,7 @@ public final class DataCache implements AutoCloseable {
         }
         for (Fill f : inFlight) {
             if (!f.revoke(REVOKE_TIMEOUT_MILLIS)) {
-                java.util.logging.Logger.getLogger(DataCache.class.getName()).warning(
+                LOG.warning(
                         "a fetch of " + f.key.object().path() + " still holds its cache line; leaving the cache memory mapped");
                 return;
             }

@@ -27,11 +27,14 @@ final class Fill {
     /** Fetches into the line's view; null if the line is whole, else why not (any throwable becomes that). */
     BackendException run(LineFetcher fetcher, LineStore lines) {
         try {
+            lines.reserve(line);
             long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, expected, scope));
             return got == expected ? null : new BackendException(BackendException.Kind.IO,
                     key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
         } catch (BackendException e) {
             return e;
+        } catch (CacheStorageException e) {
+            return new BackendException(BackendException.Kind.IO, key.object().path() + ": " + e.getMessage(), e);
         } catch (Throwable t) {
             return new BackendException(BackendException.Kind.IO, key.object().path() + ": " + t, t);
         }

@@ -36,13 +36,22 @@ class LineStore implements AutoCloseable {
     /** Second-chance marks: set by readers without the lock (a benign race: a hint), cleared under it. */
     private final byte[] referenced;
 
+    /** Lines in memory. */
     LineStore(long lineSize, int lineCount) {
-        if (lineSize <= 0 || lineSize % 4096 != 0 || lineCount < 1) {
-            throw new IllegalArgumentException("cache lines must be a positive multiple of 4096 bytes, at least one line");
-        }
+        this(lineSize, lineCount, checked(lineSize, lineCount) ? LineArena.anonymous(lineSize * lineCount, lineSize >= (2 << 20)) : null);
+    }
+
+    LineStore(long lineSize, int lineCount, CacheStorage storage) throws java.io.IOException {
+        this(lineSize, lineCount, checked(lineSize, lineCount) ? switch (storage) {
+            case CacheStorage.Memory m -> LineArena.anonymous(lineSize * lineCount, lineSize >= (2 << 20));
+            case CacheStorage.MappedFile f -> LineArena.inFile(f.parent(), lineSize * lineCount);
+        } : null);
+    }
+
+    private LineStore(long lineSize, int lineCount, LineArena arena) {
         this.lineSize = lineSize;
         this.lineCount = lineCount;
-        this.arena = new LineArena(lineSize * lineCount, lineSize >= (2 << 20));
+        this.arena = arena;
         this.memory = arena.segment();
         keyOf = new LineKey[lineCount];
         length = new long[lineCount];
@@ -136,6 +145,26 @@ class LineStore implements AutoCloseable {
 
     int mapped() {
         return lineOf.size();
+    }
+
+    private static boolean checked(long lineSize, int lineCount) {
+        if (lineSize <= 0 || lineSize % 4096 != 0 || lineCount < 1) {
+            throw new IllegalArgumentException("cache lines must be a positive multiple of 4096 bytes, at least one line");
+        }
+        return true;
+    }
+
+    /** Gives the whole line its storage before a fetch writes into it; throws when it cannot (a full cache disk). */
+    void reserve(int line) throws CacheStorageException {
+        try {
+            arena.reserve(line * lineSize, lineSize);
+        } catch (java.io.IOException e) {
+            throw new CacheStorageException("the cache cannot store a line: " + e.getMessage(), e);
+        }
+    }
+
+    String describe() {
+        return arena.describe();
     }
 
     /** A view of the line's first {@code bytes} that lives in {@code scope}, for a fetcher to write. */

@@ -41,6 +41,10 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("cache_lines: ").append(c.cacheLines()).append('\n');
         out.append("cache_lines_to_prefetch: ").append(c.cacheLinesToPrefetch()).append('\n');
         out.append("direct_io: ").append(c.directIo()).append('\n');
+        out.append("cache_storage: ").append(c.cacheStorage().key()).append('\n');
+        if (c.cacheStorage() != dev.msfs.config.CacheStorageMode.RAM) {
+            out.append("cache_dir_path: \"").append(c.cacheDirPath()).append("\"\n");
+        }
         out.append("process_memory_limit: ").append(c.processMemoryLimit()).append('\n');
         out.append("auto_sighup_interval: ").append(c.autoSighupSeconds()).append('\n');
         out.append("endpoint: \"").append(c.endpoint()).append("\"\n");

@@ -86,6 +86,7 @@ final class MountCommand implements Callable<Integer> {
                     MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
             fs = FileSystem.of(cfg, backends);
             FileSystem mounted = fs;
+            LOG.info(() -> "cache: " + mounted.cacheStorage());
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {
                 endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get);
@@ -148,6 +149,8 @@ final class MountCommand implements Callable<Integer> {
         m.counter("msfs_cache_fetch_failures_total", "cache line fetches that failed", () -> fs.cacheStats().fetchFailures());
         m.counter("msfs_cache_poisoned_lines_total", "lines evicted unserved after a failed or short fetch", () -> fs.cacheStats().poisoned());
         m.counter("msfs_cache_evictions_total", "lines evicted to make room", () -> fs.cacheStats().evictions());
+        m.counter("msfs_cache_uncached_reads_total", "reads served straight from the backend: the cache could not store their line (disk full or failing)",
+                () -> fs.cacheStats().uncachedReads());
         m.counter("msfs_cache_generation_retries_total", "optimistic copies retried after an eviction raced them",
                 () -> fs.cacheStats().retries());
         m.counter("msfs_bytes_served_total", "file bytes served to readers", () -> fs.cacheStats().bytesServed());

@@ -27,13 +27,14 @@ public final class ConfigLoader {
     public static final long DEFAULT_CACHE_LINE_SIZE = 10L << 20;
     public static final int DEFAULT_CACHE_LINES = 128;
     public static final int DEFAULT_CACHE_LINES_TO_PREFETCH = 4;
+    /** On local disk, unlike /tmp, which is often tmpfs (memory); point cache_dir_path at local NVMe. */
+    public static final Path DEFAULT_CACHE_DIR = Path.of("/var/tmp");
 
     /** MSFS keys this build parses loosely and reports from check-config instead of acting on. */
     private static final Set<String> GLOBAL_NOT_YET_USED = Stream.concat(Stream.of("max_write",
                     "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
                     "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
-                    "cache_dir_path", "fuse_fd_per_worker",
-                    "cache_storage", "mapped_cache", "cache_backend", "metadata_cache_paging_mode", "pebble_cache_size",
+                    "fuse_fd_per_worker", "metadata_cache_paging_mode", "pebble_cache_size",
                     "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
                     "opentelemetry"),
             Stream.of("inode_map", "inode_eviction_queue", "phys_child_dir_entry_map", "virt_child_dir_entry_map")
@@ -133,10 +134,13 @@ public final class ConfigLoader {
         if (prefetch >= lines) {
             throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
         }
+        CacheStorageMode storage = cacheStorage(top);
+        String cacheDir = top.string("cache_dir_path", "");
         long memoryLimit = top.integer("process_memory_limit", 4L << 30, 0, Long.MAX_VALUE);
-        if (memoryLimit > 0 && lineSize * lines > memoryLimit) {
-            throw top.error("cache_lines", "the cache (" + lines + " x " + lineSize + " = " + lineSize * lines
-                    + " bytes) exceeds process_memory_limit (" + memoryLimit + " bytes)");
+        if (storage == CacheStorageMode.RAM && memoryLimit > 0 && lineSize * lines > memoryLimit) {
+            throw top.error("cache_lines", "the cache in memory (" + lines + " x " + lineSize + " = " + lineSize * lines
+                    + " bytes) exceeds process_memory_limit (" + memoryLimit + " bytes); cache_storage: mapped-file"
+                    + " keeps it on disk, where it does not count");
         }
         boolean directIo = top.bool("direct_io", false);
         long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
@@ -161,8 +165,37 @@ public final class ConfigLoader {
         top.rejectUnknown();
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
-                .directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
+                .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
                 .endpoint(endpoint.replaceAll("/$", "")).backends(backends).acceptedNotUsed(notYetUsed).build();
+    }
+
+    /**
+     * MSFS's {@code cache_storage}, or its deprecated aliases: {@code cache_backend} (disk:
+     * per-inode-file; memory: as {@code mapped_cache} says), then {@code mapped_cache} (true:
+     * mapped-file; false: ram). The first present wins, in that order.
+     */
+    private static CacheStorageMode cacheStorage(NodeReader top) throws ConfigException {
+        boolean mapped = top.bool("mapped_cache", true);
+        String backend = top.string("cache_backend", "memory");
+        String storage = top.string("cache_storage", "");
+        String key = "cache_storage";
+        CacheStorageMode mode;
+        if (!storage.isEmpty()) {
+            mode = CacheStorageMode.of(storage).orElseThrow(() -> top.error("cache_storage",
+                    "unknown value \"" + storage + "\": expected ram, mapped-file or per-inode-file"));
+        } else {
+            key = top.has("cache_backend") ? "cache_backend" : "mapped_cache";
+            mode = switch (backend) {
+                case "disk" -> CacheStorageMode.PER_INODE_FILE;
+                case "memory" -> mapped ? CacheStorageMode.MAPPED_FILE : CacheStorageMode.RAM;
+                default -> throw top.error("cache_backend", "unknown value \"" + backend + "\": expected disk or memory");
+            };
+        }
+        if (mode == CacheStorageMode.PER_INODE_FILE) {
+            throw top.error(key, "per-inode-file (a file per object) is not supported yet; mapped-file, the default,"
+                    + " keeps the cache on local disk too");
+        }
+        return mode;
     }
 
     /**

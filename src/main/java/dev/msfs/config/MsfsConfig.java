@@ -12,14 +12,17 @@ import java.util.List;
  * @param cacheLines         lines in the cache arena (its size is cacheLines × cacheLineSize)
  * @param cacheLinesToPrefetch most lines a sequential reader has fetched ahead of it
  * @param directIo           open files with direct_io: every read reaches msfs (no kernel page cache, no mmap)
- * @param processMemoryLimit bytes the cache arena may not exceed (0: no limit)
+ * @param cacheStorage       where the cache arena lives (MSFS's cache_storage)
+ * @param cacheDirPath       the folder below which a file-backed arena lives
+ * @param processMemoryLimit bytes of memory msfs may use; an arena in memory may not exceed it (0: no limit)
  * @param autoSighupSeconds  re-read the config this often when it changed (0: only on SIGHUP)
  * @param endpoint           http://host:port of the metrics and health service, or "" for none
  * @param acceptedNotUsed    key paths present in the file that this build accepts but does not act on
  */
 public record MsfsConfig(String source, String mountname, String mountpoint, int uid, int gid, int dirPerm,
                          boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
-                         int cacheLines, int cacheLinesToPrefetch, boolean directIo, long processMemoryLimit,
+                         int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
+                         java.nio.file.Path cacheDirPath, boolean directIo, long processMemoryLimit,
                          long autoSighupSeconds, String endpoint,
                          List<BackendConfig> backends, List<String> acceptedNotUsed) {
 
@@ -31,7 +34,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
     public Builder toBuilder() {
         return builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
-                .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).directIo(directIo)
+                .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo)
                 .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint)
                 .backends(backends).acceptedNotUsed(acceptedNotUsed);
     }
@@ -50,6 +53,8 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private long cacheLineSize = ConfigLoader.DEFAULT_CACHE_LINE_SIZE;
         private int cacheLines = ConfigLoader.DEFAULT_CACHE_LINES;
         private int cacheLinesToPrefetch = ConfigLoader.DEFAULT_CACHE_LINES_TO_PREFETCH;
+        private CacheStorageMode cacheStorage = CacheStorageMode.MAPPED_FILE;
+        private java.nio.file.Path cacheDirPath = ConfigLoader.DEFAULT_CACHE_DIR;
         private boolean directIo;
         private long processMemoryLimit;
         private long autoSighupSeconds;
@@ -116,6 +121,12 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder cacheStorage(CacheStorageMode mode, java.nio.file.Path dir) {
+            cacheStorage = mode;
+            cacheDirPath = dir;
+            return this;
+        }
+
         public Builder processMemoryLimit(long v) {
             processMemoryLimit = v;
             return this;
@@ -143,7 +154,8 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
 
         public MsfsConfig build() {
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
-                    fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, directIo, processMemoryLimit,
+                    fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo,
+                    processMemoryLimit,
                     autoSighupSeconds, endpoint, backends, acceptedNotUsed);
         }
     }

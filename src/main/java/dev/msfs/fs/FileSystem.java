@@ -4,13 +4,17 @@ import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ObjectInfo;
 import dev.msfs.cache.CacheStats;
+import dev.msfs.cache.CacheStorage;
 import dev.msfs.cache.DataCache;
 import dev.msfs.cache.LineFetcher;
 import dev.msfs.cache.ObjectRef;
 import dev.msfs.cache.Prefetcher;
 import dev.msfs.cache.ReadAhead;
 import dev.msfs.config.BackendConfig;
+import dev.msfs.config.CacheStorageMode;
 import dev.msfs.config.MsfsConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,9 +52,22 @@ public final class FileSystem implements AutoCloseable {
     }
 
     /** The usual assembly: the config's cache geometry, and {@code backends} (one per {@code config.backends()}) mounted. */
-    public static FileSystem of(MsfsConfig config, List<Backend> backends) {
-        FileSystem fs = new FileSystem(FsSettings.of(config),
-                fetcher -> new DataCache(config.cacheLineSize(), config.cacheLines(), fetcher), config.cacheLinesToPrefetch());
+    /** Throws when the cache's storage cannot be made (a missing or read-only cache_dir_path). */
+    public static FileSystem of(MsfsConfig config, List<Backend> backends) throws IOException {
+        CacheStorage storage = config.cacheStorage() == CacheStorageMode.RAM ? new CacheStorage.Memory()
+                : new CacheStorage.MappedFile(config.cacheDirPath());
+        FileSystem fs;
+        try {
+            fs = new FileSystem(FsSettings.of(config), fetcher -> {
+                try {
+                    return DataCache.create(config.cacheLineSize(), config.cacheLines(), storage, fetcher);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, config.cacheLinesToPrefetch());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         for (int i = 0; i < backends.size(); i++) {
             fs.addVolume(config.backends().get(i), backends.get(i));
         }
@@ -218,6 +235,11 @@ public final class FileSystem implements AutoCloseable {
     public void refuseMutation(long ino) throws FsException {
         namespace.known(ino);
         throw new FsException(Errno.EROFS, "read-only file system");
+    }
+
+    /** Where the cache's lines live, for the log. */
+    public String cacheStorage() {
+        return cache.lineCount() + " lines of " + cache.lineSize() + " bytes in " + cache.storage();
     }
 
     public CacheStats cacheStats() {

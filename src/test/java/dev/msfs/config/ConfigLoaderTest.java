@@ -1,6 +1,5 @@
 package dev.msfs.config;
 
-import dev.msfs.TestSecrets;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.msfs.TestSecrets;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,8 +113,24 @@ class ConfigLoaderTest {
 
     @Test
     void msfsKeysNotActedOnAreReportedNotIgnored() throws ConfigException {
-        MsfsConfig c = parse(PSEUDO + "cache_dir_path: /var/cache\n");
-        assertEquals(java.util.List.of("cache_dir_path"), c.acceptedNotUsed());
+        MsfsConfig c = parse(PSEUDO + "pebble_cache_size: 1024\n");
+        assertEquals(java.util.List.of("pebble_cache_size"), c.acceptedNotUsed());
+    }
+
+    /** cache_storage wins over cache_backend, which wins over mapped_cache; MSFS's default is mapped-file. */
+    @Test
+    void cacheStorageAndItsDeprecatedAliases() throws ConfigException {
+        assertEquals(CacheStorageMode.MAPPED_FILE, parse(PSEUDO).cacheStorage());
+        assertEquals(Path.of("/var/tmp"), parse(PSEUDO).cacheDirPath());
+        assertEquals(Path.of("/nvme/cache"), parse(PSEUDO + "cache_dir_path: /nvme/cache\n").cacheDirPath());
+        assertEquals(CacheStorageMode.RAM, parse(PSEUDO + "mapped_cache: false\n").cacheStorage());
+        assertEquals(CacheStorageMode.RAM, parse(PSEUDO + "cache_backend: memory\nmapped_cache: false\n").cacheStorage());
+        assertEquals(CacheStorageMode.MAPPED_FILE, parse(PSEUDO + "cache_backend: memory\n").cacheStorage());
+        assertEquals(CacheStorageMode.MAPPED_FILE,
+                parse(PSEUDO + "cache_storage: mapped-file\ncache_backend: disk\nmapped_cache: false\n").cacheStorage());
+        assertEquals(CacheStorageMode.RAM, parse(PSEUDO + "cache_storage: ram\ncache_backend: disk\n").cacheStorage());
+        assertTrue(error(PSEUDO + "cache_storage: ram\ncache_lines: 1024\n").contains("exceeds process_memory_limit"));
+        assertEquals(1024, parse(PSEUDO + "cache_lines: 1024\n").cacheLines(), "a cache on disk does not count against memory");
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class TestConfigs {
                         new TypeSettings.Ram(3, 1000, 1 << 20)))
                 .toList();
         return MsfsConfig.builder("test").owner(0, 0).dirPerm(0755).allowOther(false).entryAttrTtlMillis(ttlMillis)
+                .cacheStorage(dev.msfs.config.CacheStorageMode.RAM, java.nio.file.Path.of("/nonexistent"))
                 .fuseWorkers(4).cache(64 << 10, 8, 2).backends(backends).build();
     }
 }

@@ -111,7 +111,7 @@ class FuseAdapterTest {
     private final FuseAdapter adapter;
     private final MemorySegment req = MemorySegment.ofAddress(0x1000);
 
-    FuseAdapterTest() {
+    FuseAdapterTest() throws java.io.IOException {
         for (String name : List.of("a", "b", "c", "d")) {
             ram.put("dir/" + name, new byte[] {1});
         }

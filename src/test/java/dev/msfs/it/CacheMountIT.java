@@ -13,6 +13,7 @@ import dev.msfs.backend.PseudoBackend;
 import dev.msfs.backend.RamBackend;
 import dev.msfs.cache.CacheStats;
 import dev.msfs.config.BackendType;
+import dev.msfs.config.CacheStorageMode;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.config.TypeSettings;
 import java.io.IOException;
@@ -29,9 +30,14 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The cache arena behind a real kernel mount: direct_io reads, eviction races, poisoned fetches. */
+/**
+ * The cache arena behind a real kernel mount: direct_io reads, eviction races, poisoned fetches,
+ * with the arena in memory and in a file.
+ */
 class CacheMountIT {
     private static final long LINE = 256 << 10;
 
@@ -39,12 +45,19 @@ class CacheMountIT {
         return InProcessMount.oneBackend("data", type, settings, LINE, lines, prefetch);
     }
 
-    @Test
-    void randomReadsFromManyThreadsOfThreeTimesTheCacheAreAllCorrect(@TempDir Path mnt) throws Exception {
+    /** As above, with the arena where {@code storage} says (a file-backed one in {@code dir}). */
+    private static MsfsConfig config(int lines, TypeSettings settings, BackendType type, CacheStorageMode storage, Path dir) {
+        return config(lines, 0, settings, type).toBuilder().cacheStorage(storage, dir).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CacheStorageMode.class, names = {"RAM", "MAPPED_FILE"})
+    void randomReadsFromManyThreadsOfThreeTimesTheCacheAreAllCorrect(CacheStorageMode storage, @TempDir Path mnt,
+                                                                     @TempDir Path cacheDir) throws Exception {
         // 8 files x 1 MiB = 8 MiB of data, a cache of 10 lines x 256 KiB = 2.5 MiB: 3.2 times the cache.
         TypeSettings.Pseudo pseudo = new TypeSettings.Pseudo("dir_%08X", "file_%08X", 0, 0, 1 << 20,
                 new long[] {8, 0, 0, 0}, new long[] {0, 0, 0}, 1000, 0, 0, 0);
-        try (InProcessMount m = new InProcessMount(config(10, 0, pseudo, BackendType.PSEUDO),
+        try (InProcessMount m = new InProcessMount(config(10, pseudo, BackendType.PSEUDO, storage, cacheDir),
                 List.of(new PseudoBackend(pseudo)), mnt)) {
             AtomicLong wrong = new AtomicLong();
             AtomicLong reads = new AtomicLong();
@@ -79,7 +92,7 @@ class CacheMountIT {
                 t.join();
             }
             CacheStats s = m.fs.cacheStats();
-            System.out.println("through the mount: " + reads.get() + " reads, " + s);
+            System.out.println(storage.key() + " through the mount: " + reads.get() + " reads, " + s);
             assertTrue(errors.isEmpty(), errors.toString());
             assertEquals(0, wrong.get(), "wrong bytes delivered through the mount");
             assertTrue(s.evictions() > 0, s.toString());
@@ -87,8 +100,10 @@ class CacheMountIT {
         }
     }
 
-    @Test
-    void aFailedFetchIsEioAndTheNextReadSucceeds(@TempDir Path mnt) throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = CacheStorageMode.class, names = {"RAM", "MAPPED_FILE"})
+    void aFailedFetchIsEioAndTheNextReadSucceeds(CacheStorageMode storage, @TempDir Path mnt, @TempDir Path cacheDir)
+            throws Exception {
         RamBackend ram = new RamBackend(new TypeSettings.Ram(1000, 100, 1 << 24));
         byte[] content = new byte[(int) (3 * LINE)];
         new Random(1).nextBytes(content);
@@ -113,8 +128,8 @@ class CacheMountIT {
                 return ram.read(path, etag, offset, dst);
             }
         };
-        try (InProcessMount m = new InProcessMount(config(8, 0, new TypeSettings.Ram(1000, 100, 1 << 24),
-                BackendType.RAM), List.of(faulty), mnt)) {
+        try (InProcessMount m = new InProcessMount(config(8, new TypeSettings.Ram(1000, 100, 1 << 24),
+                BackendType.RAM, storage, cacheDir), List.of(faulty), mnt)) {
             Path f = mnt.resolve("data/f");
             failNext.set(1);
             IOException e = assertThrows(IOException.class, () -> Files.readAllBytes(f));

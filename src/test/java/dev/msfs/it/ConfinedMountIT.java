@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the least-privilege pod (config-examples/k8s/training-pod-least-privilege.yaml) relies on,
  * run here without a cluster: msfs in its own mount namespace ({@code unshare -m}), on a
- * read-only root filesystem, holding CAP_SYS_ADMIN and no other capability ({@code setpriv}),
- * mounts, serves files and answers its endpoint; its mount is not seen outside its namespace.
+ * read-only root filesystem with a writable cache volume, holding CAP_SYS_ADMIN and no other
+ * capability ({@code setpriv}), mounts, serves files and answers its endpoint; its mount is not
+ * seen outside its namespace.
  */
 class ConfinedMountIT {
     private static final String CAP_SYS_ADMIN_ONLY = "0000000000200000"; // bit 21
@@ -37,17 +38,20 @@ class ConfinedMountIT {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
+        Path cache = Files.createDirectories(dir.resolve("cache")); // the pod's cache volume: a tmpfs in msfs's namespace
         Path config = Files.writeString(dir.resolve("c.yaml"), """
                 msfs_version: 1
                 endpoint: http://0.0.0.0:%d
+                cache_dir_path: %s
                 backends:
                   - dir_name: local
                     backend_type: LOCAL
                     LOCAL: {base_path: %s}
-                """.formatted(port, source));
+                """.formatted(port, cache, source));
         Path log = Files.createTempFile(MsfsProcess.keptLogs(), "confined", ".log");
         List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
-                "mount -o remount,bind,ro / && exec setpriv --bounding-set=-all,+sys_admin --inh-caps=-all -- \"$@\"", "sh"));
+                "mount -t tmpfs -o size=64m tmpfs " + cache + " && mount -o remount,bind,ro / && "
+                        + "exec setpriv --bounding-set=-all,+sys_admin --inh-caps=-all -- \"$@\"", "sh"));
         cmd.addAll(MsfsProcess.command("mount", "--config", config.toString(), mnt.toString()));
         Process msfs = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.msfs.backend.Backend;
 import dev.msfs.config.BackendConfig;
 import dev.msfs.config.BackendType;
+import dev.msfs.config.CacheStorageMode;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.config.TypeSettings;
 import dev.msfs.fs.FileSystem;
@@ -29,7 +30,8 @@ final class InProcessMount implements AutoCloseable {
     static MsfsConfig oneBackend(String dirName, BackendType type, TypeSettings settings, long lineSize, int lines, int prefetch) {
         BackendConfig b = new BackendConfig(dirName, type, "", "", true, 0, 0, 0555, 0444, 0, 0, settings);
         return MsfsConfig.builder("test").owner(0, 0).allowOther(false).entryAttrTtlMillis(10_000).fuseWorkers(8)
-                .cache(lineSize, lines, prefetch).directIo(true).backends(List.of(b)).build();
+                .cache(lineSize, lines, prefetch).cacheStorage(CacheStorageMode.RAM, Path.of("/nonexistent")).directIo(true)
+                .backends(List.of(b)).build();
     }
 
     InProcessMount(MsfsConfig config, List<Backend> backends, Path mountpoint) throws Exception {
