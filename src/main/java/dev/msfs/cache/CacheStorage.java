@@ -11,4 +11,8 @@ public sealed interface CacheStorage {
     /** One sparse file in a folder of its own below {@code parent}, mapped shared ({@code mapped-file}). */
     record MappedFile(Path parent) implements CacheStorage {
     }
+
+    /** A sparse file per object version in a folder of its own below {@code parent} ({@code per-inode-file}). */
+    record PerObjectFile(Path parent) implements CacheStorage {
+    }
 }

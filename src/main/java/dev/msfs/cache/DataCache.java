@@ -337,6 +337,7 @@ public final class DataCache implements AutoCloseable {
             lock.lock();
             try {
                 fillOf[f.line] = null;
+                lines.release(f.line, f.key);
                 free[freeCount++] = f.line;
                 lineClaimable();
             } finally {

@@ -12,6 +12,8 @@ final class Fill {
     final long expected;
     /** Started by the prefetcher: a reader that waited on it retries a failure itself. */
     final boolean prefetch;
+    /** How long a successful fetch waits to unmap its view (nothing should hold it then). */
+    private static final long VIEW_CLOSE_MILLIS = 1_000;
     /** The fetcher's view of the line belongs to this arena alone. */
     private final Arena scope = Arena.ofShared();
     /** Completed when the fetch ends: null if the line was published, else why it failed. */
@@ -27,10 +29,16 @@ final class Fill {
     /** Fetches into the line's view; null if the line is whole, else why not (any throwable becomes that). */
     BackendException run(LineFetcher fetcher, LineStore lines) {
         try {
-            lines.reserve(line);
-            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, expected, scope));
-            return got == expected ? null : new BackendException(BackendException.Kind.IO,
-                    key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
+            lines.reserve(line, key);
+            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, key, expected, scope));
+            if (got != expected) {
+                return new BackendException(BackendException.Kind.IO,
+                        key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
+            }
+            if (lines.viewsAreMappings()) {
+                revoke(VIEW_CLOSE_MILLIS); // whole: the fetcher is done with it, and the mapping goes
+            }
+            return null;
         } catch (BackendException e) {
             return e;
         } catch (CacheStorageException e) {

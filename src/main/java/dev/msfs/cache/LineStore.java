@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The cache's lines and what each holds, read without a lock: one arena of {@code lineCount}
- * lines of {@code lineSize} bytes, a map from {@link LineKey} to line, and per line its key,
- * length, generation and second-chance mark. Writers hold the cache's lock; readers hold nothing.
+ * The cache's lines and what each holds, read without a lock: {@code lineCount} lines of
+ * {@code lineSize} bytes in a {@link LineStorage}, a map from {@link LineKey} to line, and per line
+ * its key, length, generation and second-chance mark. Writers hold the cache's lock; readers hold nothing.
  *
  * <p><b>The seqlock.</b> A line's generation is even while the line may be served and odd while it
  * is free, being fetched or quarantined; it only grows, so an even value names one content for
@@ -27,8 +27,7 @@ class LineStore implements AutoCloseable {
 
     final long lineSize;
     final int lineCount;
-    private final LineArena arena;
-    private final MemorySegment memory;
+    private final LineStorage storage;
     private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
     private final LineKey[] keyOf;   // written with release semantics (KEYS)
     private final long[] length;     // written with release semantics (LONGS)
@@ -38,21 +37,21 @@ class LineStore implements AutoCloseable {
 
     /** Lines in memory. */
     LineStore(long lineSize, int lineCount) {
-        this(lineSize, lineCount, checked(lineSize, lineCount) ? LineArena.anonymous(lineSize * lineCount, lineSize >= (2 << 20)) : null);
+        this(lineSize, lineCount, checked(lineSize, lineCount) ? LineArena.anonymous(lineSize, lineCount, lineSize >= (2 << 20)) : null);
     }
 
     LineStore(long lineSize, int lineCount, CacheStorage storage) throws java.io.IOException {
         this(lineSize, lineCount, checked(lineSize, lineCount) ? switch (storage) {
-            case CacheStorage.Memory m -> LineArena.anonymous(lineSize * lineCount, lineSize >= (2 << 20));
-            case CacheStorage.MappedFile f -> LineArena.inFile(f.parent(), lineSize * lineCount);
+            case CacheStorage.Memory m -> LineArena.anonymous(lineSize, lineCount, lineSize >= (2 << 20));
+            case CacheStorage.MappedFile f -> LineArena.inFile(f.parent(), lineSize, lineCount);
+            case CacheStorage.PerObjectFile f -> ObjectFiles.in(f.parent(), lineSize, lineCount);
         } : null);
     }
 
-    private LineStore(long lineSize, int lineCount, LineArena arena) {
+    private LineStore(long lineSize, int lineCount, LineStorage storage) {
         this.lineSize = lineSize;
         this.lineCount = lineCount;
-        this.arena = arena;
-        this.memory = arena.segment();
+        this.storage = storage;
         keyOf = new LineKey[lineCount];
         length = new long[lineCount];
         generation = new long[lineCount];
@@ -79,7 +78,9 @@ class LineStore implements AutoCloseable {
         if (n <= 0) {
             return TORN; // the length of a later content, read after the old key: the line is changing
         }
-        copyOut(line, inLine, dst, dstOffset, n);
+        if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
+            return TORN; // the storage let go of the bytes meanwhile: the line is changing
+        }
         VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
         if ((long) LONGS.getVolatile(generation, line) != gen) {
             return TORN;
@@ -90,9 +91,9 @@ class LineStore implements AutoCloseable {
         return n;
     }
 
-    /** The one place bytes leave the arena (package-private so a test can act between snapshot and copy). */
-    void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
-        MemorySegment.copy(memory, line * lineSize + inLine, dst, dstOffset, n);
+    /** The one place bytes leave the storage (package-private so a test can act between snapshot and copy). */
+    boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) {
+        return storage.copyOut(line, key, inLine, dst, dstOffset, n);
     }
 
     /**
@@ -122,12 +123,19 @@ class LineStore implements AutoCloseable {
         KEYS.setRelease(keyOf, line, key);
         LONGS.setRelease(length, line, bytes);
         lineOf.put(key, line);
+        storage.assigned(line, key);
     }
 
     /** An evicted line: unservable, and its key no longer leads to it. Lock held, line servable. */
     void evict(int line) {
         makeUnservable(line);
         lineOf.remove(keyOf[line], line);
+        storage.released(line, keyOf[line]);
+    }
+
+    /** A line whose fetch failed and was revoked: its storage may let go of what it holds. Lock held. */
+    void release(int line, LineKey key) {
+        storage.released(line, key);
     }
 
     /** {@code key} no longer leads to {@code line}, which stays unservable. Lock held. */
@@ -155,21 +163,21 @@ class LineStore implements AutoCloseable {
     }
 
     /** Gives the whole line its storage before a fetch writes into it; throws when it cannot (a full cache disk). */
-    void reserve(int line) throws CacheStorageException {
-        try {
-            arena.reserve(line * lineSize, lineSize);
-        } catch (java.io.IOException e) {
-            throw new CacheStorageException("the cache cannot store a line: " + e.getMessage(), e);
-        }
+    void reserve(int line, LineKey key) throws CacheStorageException {
+        storage.reserve(line, key);
     }
 
     String describe() {
-        return arena.describe();
+        return storage.describe();
+    }
+
+    boolean viewsAreMappings() {
+        return storage.viewsAreMappings();
     }
 
     /** A view of the line's first {@code bytes} that lives in {@code scope}, for a fetcher to write. */
-    MemorySegment view(int line, long bytes, Arena scope) {
-        return memory.asSlice(line * lineSize, bytes).reinterpret(scope, null);
+    MemorySegment view(int line, LineKey key, long bytes, Arena scope) throws CacheStorageException {
+        return storage.view(line, key, bytes, scope);
     }
 
     boolean marked(int line) {
@@ -180,9 +188,9 @@ class LineStore implements AutoCloseable {
         referenced[line] = 0;
     }
 
-    /** Unmaps the arena; a reader still copying is waited out, and any later access throws (fetchers' views must be revoked first). */
+    /** Lets go of the storage; a reader still copying is waited out (fetchers' views must be revoked first). */
     @Override
     public void close() {
-        arena.close();
+        storage.close();
     }
 }

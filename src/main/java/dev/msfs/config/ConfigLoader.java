@@ -178,24 +178,15 @@ public final class ConfigLoader {
         boolean mapped = top.bool("mapped_cache", true);
         String backend = top.string("cache_backend", "memory");
         String storage = top.string("cache_storage", "");
-        String key = "cache_storage";
-        CacheStorageMode mode;
         if (!storage.isEmpty()) {
-            mode = CacheStorageMode.of(storage).orElseThrow(() -> top.error("cache_storage",
+            return CacheStorageMode.of(storage).orElseThrow(() -> top.error("cache_storage",
                     "unknown value \"" + storage + "\": expected ram, mapped-file or per-inode-file"));
-        } else {
-            key = top.has("cache_backend") ? "cache_backend" : "mapped_cache";
-            mode = switch (backend) {
-                case "disk" -> CacheStorageMode.PER_INODE_FILE;
-                case "memory" -> mapped ? CacheStorageMode.MAPPED_FILE : CacheStorageMode.RAM;
-                default -> throw top.error("cache_backend", "unknown value \"" + backend + "\": expected disk or memory");
-            };
         }
-        if (mode == CacheStorageMode.PER_INODE_FILE) {
-            throw top.error(key, "per-inode-file (a file per object) is not supported yet; mapped-file, the default,"
-                    + " keeps the cache on local disk too");
-        }
-        return mode;
+        return switch (backend) {
+            case "disk" -> CacheStorageMode.PER_INODE_FILE;
+            case "memory" -> mapped ? CacheStorageMode.MAPPED_FILE : CacheStorageMode.RAM;
+            default -> throw top.error("cache_backend", "unknown value \"" + backend + "\": expected disk or memory");
+        };
     }
 
     /**

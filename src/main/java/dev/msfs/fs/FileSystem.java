@@ -11,7 +11,6 @@ import dev.msfs.cache.ObjectRef;
 import dev.msfs.cache.Prefetcher;
 import dev.msfs.cache.ReadAhead;
 import dev.msfs.config.BackendConfig;
-import dev.msfs.config.CacheStorageMode;
 import dev.msfs.config.MsfsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,8 +53,11 @@ public final class FileSystem implements AutoCloseable {
     /** The usual assembly: the config's cache geometry, and {@code backends} (one per {@code config.backends()}) mounted. */
     /** Throws when the cache's storage cannot be made (a missing or read-only cache_dir_path). */
     public static FileSystem of(MsfsConfig config, List<Backend> backends) throws IOException {
-        CacheStorage storage = config.cacheStorage() == CacheStorageMode.RAM ? new CacheStorage.Memory()
-                : new CacheStorage.MappedFile(config.cacheDirPath());
+        CacheStorage storage = switch (config.cacheStorage()) {
+            case RAM -> new CacheStorage.Memory();
+            case MAPPED_FILE -> new CacheStorage.MappedFile(config.cacheDirPath());
+            case PER_INODE_FILE -> new CacheStorage.PerObjectFile(config.cacheDirPath());
+        };
         FileSystem fs;
         try {
             fs = new FileSystem(FsSettings.of(config), fetcher -> {

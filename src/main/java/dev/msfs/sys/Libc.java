@@ -33,6 +33,8 @@ public final class Libc {
     public static final int MADV_HUGEPAGE = 14;
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
+    private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -44,6 +46,7 @@ public final class Libc {
     private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
     private static final MethodHandle FALLOCATE = errnoCall("fallocate", FunctionDescriptor.of(INT, INT, INT, LONG, LONG));
+    private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(LONG, INT, ValueLayout.ADDRESS, LONG, LONG));
     private static final MethodHandle FLOCK = errnoCall("flock", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             LONG, INT, INT, INT, LONG));
@@ -72,15 +75,42 @@ public final class Libc {
         call("fallocate", (arena, state) -> (int) FALLOCATE.invokeExact(state, fd, 0, offset, length));
     }
 
+    /** {@code fallocate(2)} punching a hole: the range's blocks go back to the disk, the file keeps its size. */
+    public static void punchHole(int fd, long offset, long length) throws ErrnoException {
+        call("fallocate (punch hole)", (arena, state) -> (int) FALLOCATE.invokeExact(state, fd,
+                FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, offset, length));
+    }
+
+    /**
+     * {@code pread(2)} into native memory, until {@code dst} is full or the file ends; returns the
+     * count.
+     */
+    public static long pread(int fd, MemorySegment dst, long offset) throws ErrnoException {
+        long done = 0;
+        while (done < dst.byteSize()) {
+            long at = done;
+            long[] got = new long[1];
+            call("pread", (arena, state) -> {
+                got[0] = (long) PREAD.invokeExact(state, fd, dst.asSlice(at), dst.byteSize() - at, offset + at);
+                return got[0] < 0 ? -1 : 0;
+            });
+            if (got[0] == 0) {
+                break;
+            }
+            done += got[0];
+        }
+        return done;
+    }
+
     public static void flock(int fd, int operation) throws ErrnoException {
         call("flock", (arena, state) -> (int) FLOCK.invokeExact(state, fd, operation));
     }
 
     /** {@code mmap(2)} at an address of the kernel's choosing; returns the mapping's address. */
-    public static MemorySegment mmap(long length, int prot, int flags, int fd) throws ErrnoException {
+    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) throws ErrnoException {
         MemorySegment[] address = new MemorySegment[1];
         call("mmap of " + length + " bytes", (arena, state) -> {
-            address[0] = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, 0L);
+            address[0] = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
             return address[0].address() == -1L ? -1 : 0; // MAP_FAILED
         });
         return address[0];

@@ -98,7 +98,7 @@ class DataCacheTest {
         AtomicReference<DataCache> self = new AtomicReference<>();
         try (DataCache cache = new DataCache(new LineStore(LINE, 1) {
                  @Override
-                 void copyOut(int line, long inLine, MemorySegment dst, long dstOffset, long n) {
+                 boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) {
                      if (armed.compareAndSet(true, false)) {
                          // Between the reader's snapshot and its copy, the only line is evicted and
                          // refilled with another object's bytes: the copy below reads those.
@@ -108,7 +108,7 @@ class DataCacheTest {
                              throw new AssertionError(e);
                          }
                      }
-                     super.copyOut(line, inLine, dst, dstOffset, n);
+                     return super.copyOut(line, key, inLine, dst, dstOffset, n);
                  }
              }, src);
              Arena arena = Arena.ofConfined()) {

@@ -129,6 +129,8 @@ class ConfigLoaderTest {
         assertEquals(CacheStorageMode.MAPPED_FILE,
                 parse(PSEUDO + "cache_storage: mapped-file\ncache_backend: disk\nmapped_cache: false\n").cacheStorage());
         assertEquals(CacheStorageMode.RAM, parse(PSEUDO + "cache_storage: ram\ncache_backend: disk\n").cacheStorage());
+        assertEquals(CacheStorageMode.PER_INODE_FILE, parse(PSEUDO + "cache_backend: disk\nmapped_cache: true\n").cacheStorage());
+        assertEquals(CacheStorageMode.PER_INODE_FILE, parse(PSEUDO + "cache_storage: per-inode-file\n").cacheStorage());
         assertTrue(error(PSEUDO + "cache_storage: ram\ncache_lines: 1024\n").contains("exceeds process_memory_limit"));
         assertEquals(1024, parse(PSEUDO + "cache_lines: 1024\n").cacheLines(), "a cache on disk does not count against memory");
     }

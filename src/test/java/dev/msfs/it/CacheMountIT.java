@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cache arena behind a real kernel mount: direct_io reads, eviction races, poisoned fetches,
- * with the arena in memory and in a file.
+ * with the lines in memory, in one mapped file, and in a file per object.
  */
 class CacheMountIT {
     private static final long LINE = 256 << 10;
@@ -51,7 +51,7 @@ class CacheMountIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = CacheStorageMode.class, names = {"RAM", "MAPPED_FILE"})
+    @EnumSource(CacheStorageMode.class)
     void randomReadsFromManyThreadsOfThreeTimesTheCacheAreAllCorrect(CacheStorageMode storage, @TempDir Path mnt,
                                                                      @TempDir Path cacheDir) throws Exception {
         // 8 files x 1 MiB = 8 MiB of data, a cache of 10 lines x 256 KiB = 2.5 MiB: 3.2 times the cache.
@@ -101,7 +101,7 @@ class CacheMountIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = CacheStorageMode.class, names = {"RAM", "MAPPED_FILE"})
+    @EnumSource(CacheStorageMode.class)
     void aFailedFetchIsEioAndTheNextReadSucceeds(CacheStorageMode storage, @TempDir Path mnt, @TempDir Path cacheDir)
             throws Exception {
         RamBackend ram = new RamBackend(new TypeSettings.Ram(1000, 100, 1 << 24));

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code cache_storage: mapped-file}, the default: the arena is a sparse file in a folder of its
@@ -29,14 +31,24 @@ class CacheStorageIT {
     private static final long MIB = 1 << 20;
 
     private static MsfsConfig config(int lines, Path cacheDir) {
+        return config(lines, CacheStorageMode.MAPPED_FILE, cacheDir);
+    }
+
+    private static MsfsConfig config(int lines, CacheStorageMode storage, Path cacheDir) {
         return InProcessMount.oneBackend("data", BackendType.RAM, new TypeSettings.Ram(1000, 100, 1 << 26), MIB, lines, 0)
-                .toBuilder().cacheStorage(CacheStorageMode.MAPPED_FILE, cacheDir).build();
+                .toBuilder().cacheStorage(storage, cacheDir).build();
     }
 
     private static RamBackend ramWith(byte[] content) {
         RamBackend ram = new RamBackend(new TypeSettings.Ram(1000, 100, 1 << 26));
         ram.put("f", content);
         return ram;
+    }
+
+    private static List<Path> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> !p.getFileName().toString().equals("lock")).sorted().toList();
+        }
     }
 
     private static List<Path> cacheFolders(Path cacheDir) throws IOException {
@@ -60,7 +72,7 @@ class CacheStorageIT {
         try (InProcessMount m = new InProcessMount(config(1024, cacheDir), List.of(ramWith(content)), mnt)) { // a 1 GiB arena
             List<Path> folders = cacheFolders(cacheDir);
             assertEquals(1, folders.size(), folders.toString());
-            Path arena = folders.getFirst().resolve("arena");
+            Path arena = folders.getFirst().resolve("arena"); // beside the folder's lock
             assertEquals(1024 * MIB, Files.size(arena));
             assertTrue(allocated(arena) < MIB, "the arena was written at mount: " + allocated(arena) + " bytes");
             assertArrayEquals(content, Files.readAllBytes(mnt.resolve("data/f")));
@@ -74,19 +86,58 @@ class CacheStorageIT {
     }
 
     /**
-     * An arena of 16 MiB on a tmpfs of 4 MiB: lines that find no room are read straight from the
+     * per-inode-file: a sparse file per object, each line at its offset; an evicted line's blocks go
+     * back to the disk, and a file goes with its last line. 8 MiB read through 4 lines of 1 MiB:
+     * at most the 4 resident lines stay allocated.
+     */
+    @Test
+    void aFilePerObjectGivesBackEvictedLinesAndGoesWithTheLast(@TempDir Path mnt, @TempDir Path cacheDir) throws Exception {
+        RamBackend ram = new RamBackend(new TypeSettings.Ram(1000, 100, 1 << 26));
+        Random random = new Random(5);
+        java.util.Map<String, byte[]> objects = new java.util.LinkedHashMap<>();
+        for (String name : List.of("a", "b", "c")) {
+            byte[] content = new byte[(int) ((name.equals("a") ? 2 : 3) * MIB)];
+            random.nextBytes(content);
+            ram.put(name, content);
+            objects.put(name, content);
+        }
+        try (InProcessMount m = new InProcessMount(config(4, CacheStorageMode.PER_INODE_FILE, cacheDir), List.of(ram), mnt)) {
+            Path folder = cacheFolders(cacheDir).getFirst();
+            assertArrayEquals(objects.get("a"), Files.readAllBytes(mnt.resolve("data/a")));
+            assertEquals(1, files(folder).size(), "one file for a: " + files(folder));
+            long aUses = allocated(files(folder).getFirst());
+            assertTrue(aUses >= 2 * MIB && aUses < 3 * MIB, aUses + " bytes for a's 2 lines");
+            for (String name : List.of("b", "c", "c")) {
+                assertArrayEquals(objects.get(name), Files.readAllBytes(mnt.resolve("data/" + name)), name);
+            }
+            List<Path> left = files(folder);
+            long total = 0;
+            for (Path f : left) {
+                total += allocated(f);
+            }
+            assertTrue(left.size() <= 2, "a file outlived its last line: " + left);
+            assertTrue(total <= 4 * MIB + (64 << 10), total + " bytes allocated for 4 resident lines");
+            assertTrue(m.fs.cacheStats().evictions() >= 4, m.fs.cacheStats().toString());
+        }
+        assertEquals(List.of(), cacheFolders(cacheDir));
+    }
+
+    /**
+     * 16 lines of 1 MiB on a tmpfs of 4 MiB: lines that find no room are read straight from the
      * backend, every byte right, and the mount stays up (a store into an unbacked page of a full
      * disk would have been SIGBUS).
      */
-    @Test
-    void aFullCacheDiskCostsCachingNotTheMountOrAByte(@TempDir Path mnt, @TempDir Path work) throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = CacheStorageMode.class, names = {"MAPPED_FILE", "PER_INODE_FILE"})
+    void aFullCacheDiskCostsCachingNotTheMountOrAByte(CacheStorageMode storage, @TempDir Path mnt, @TempDir Path work)
+            throws Exception {
         Path small = Files.createDirectories(work.resolve("small"));
         assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small.toString())
                 .inheritIO().start().waitFor());
         try {
             byte[] content = new byte[(int) (12 * MIB)];
             new Random(4).nextBytes(content);
-            try (InProcessMount m = new InProcessMount(config(16, small), List.of(ramWith(content)), mnt)) {
+            try (InProcessMount m = new InProcessMount(config(16, storage, small), List.of(ramWith(content)), mnt)) {
                 for (int pass = 0; pass < 2; pass++) {
                     assertArrayEquals(content, Files.readAllBytes(mnt.resolve("data/f")), "pass " + pass);
                 }
