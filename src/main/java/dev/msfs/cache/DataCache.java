@@ -103,6 +103,10 @@ public final class DataCache implements AutoCloseable {
         boolean hit = true;
         long n;
         while ((n = lines.copyIfResident(key, pos - key.index() * lines.lineSize, dst, dstOffset, max)) <= 0) {
+            if (n == LineStore.UNREADABLE) { // the cache disk failed under a resident line: the backend still has it
+                return readUncached(key, pos, dst, dstOffset, max, new BackendException(BackendException.Kind.IO,
+                        key.object().path() + ": the cache cannot read a line back from its storage"));
+            }
             if (n == LineStore.TORN) {
                 counters.retries.increment(); // evicted or refetched while we copied
             }
@@ -122,7 +126,7 @@ public final class DataCache implements AutoCloseable {
     }
 
     /**
-     * A line the cache cannot store (its disk full or failing) is read straight from the backend
+     * A line the cache cannot store or read back (its disk full or failing) is read straight from the backend
      * into {@code dst}, which belongs to this reader alone: the lines already cached keep serving,
      * and nothing half-written is ever served from the cache.
      */

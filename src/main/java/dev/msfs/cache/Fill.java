@@ -35,8 +35,9 @@ final class Fill {
                 return new BackendException(BackendException.Kind.IO,
                         key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
             }
-            if (lines.viewsAreMappings()) {
-                revoke(VIEW_CLOSE_MILLIS); // whole: the fetcher is done with it, and the mapping goes
+            if (lines.viewsAreMappings() && !revoke(VIEW_CLOSE_MILLIS)) { // whole: the fetcher is done with it, and the mapping goes
+                return new BackendException(BackendException.Kind.IO, key.object().path()
+                        + ": the fetch still holds its line after returning; not served"); // the quarantine takes it
             }
             return null;
         } catch (BackendException e) {

@@ -22,11 +22,11 @@ interface LineStorage extends AutoCloseable {
     MemorySegment view(int line, LineKey key, long bytes, Arena scope) throws CacheStorageException;
 
     /**
-     * Copies {@code n} bytes of the line from {@code inLine} into {@code dst}; false when they
-     * could not be read (the line is being released). Any thread, no lock: the caller's generation
-     * check decides whether the bytes are kept.
+     * Copies {@code n} bytes of the line from {@code inLine} into {@code dst}; false when the line
+     * was released meanwhile. Throws when its storage cannot be read (a failing disk). Any thread,
+     * no lock: the caller's generation check decides whether the bytes are kept.
      */
-    boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n);
+    boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException;
 
     /** The line no longer holds {@code key}'s bytes, and no fetch writes into it any more. Cache lock held. */
     void released(int line, LineKey key);

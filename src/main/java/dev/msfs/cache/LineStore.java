@@ -24,6 +24,8 @@ class LineStore implements AutoCloseable {
     private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(LineKey[].class);
     /** What {@link #copyIfResident} returns when the line changed during the copy. */
     static final long TORN = -1;
+    /** What {@link #copyIfResident} returns when the line's storage could not be read (it stays as it is). */
+    static final long UNREADABLE = -2;
 
     final long lineSize;
     final int lineCount;
@@ -62,7 +64,8 @@ class LineStore implements AutoCloseable {
     /**
      * Copies up to {@code max} bytes of {@code key}'s line from {@code inLine} into {@code dst};
      * returns the count, 0 if no servable line holds
-     * {@code key}, or {@link #TORN} if the line changed during the copy (the bytes may be torn).
+     * {@code key}, {@link #TORN} if the line changed during the copy (the bytes may be torn), or
+     * {@link #UNREADABLE} if its storage failed.
      */
     long copyIfResident(LineKey key, long inLine, MemorySegment dst, long dstOffset, long max) {
         Integer found = lineOf.get(key);
@@ -78,8 +81,12 @@ class LineStore implements AutoCloseable {
         if (n <= 0) {
             return TORN; // the length of a later content, read after the old key: the line is changing
         }
-        if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
-            return TORN; // the storage let go of the bytes meanwhile: the line is changing
+        try {
+            if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
+                return TORN; // the storage let go of the bytes meanwhile: the line is changing
+            }
+        } catch (CacheStorageException e) {
+            return (long) LONGS.getVolatile(generation, line) != gen ? TORN : UNREADABLE;
         }
         VarHandle.acquireFence(); // the copy's loads stay before the generation re-read
         if ((long) LONGS.getVolatile(generation, line) != gen) {
@@ -92,7 +99,7 @@ class LineStore implements AutoCloseable {
     }
 
     /** The one place bytes leave the storage (package-private so a test can act between snapshot and copy). */
-    boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) {
+    boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException {
         return storage.copyOut(line, key, inLine, dst, dstOffset, n);
     }
 

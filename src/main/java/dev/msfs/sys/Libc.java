@@ -51,6 +51,8 @@ public final class Libc {
     private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             LONG, INT, INT, INT, LONG));
     private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG));
+    private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(LINKER.defaultLookup().find("getpagesize").orElseThrow(),
+            FunctionDescriptor.of(INT));
     private static final MethodHandle MADVISE = errnoCall("madvise", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG, INT));
 
     private Libc() {
@@ -118,6 +120,15 @@ public final class Libc {
 
     public static void munmap(MemorySegment address, long length) {
         quietly("munmap", (arena, state) -> (int) MUNMAP.invokeExact(state, address, length));
+    }
+
+    /** The kernel's page size: mapping offsets are multiples of it (4 KiB on x86-64; 4, 16 or 64 KiB on arm64). */
+    public static int pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** {@code madvise(2)}, a hint: its failure changes nothing msfs relies on. */

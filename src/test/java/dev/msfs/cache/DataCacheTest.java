@@ -10,6 +10,7 @@ import dev.msfs.backend.BackendException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DataCacheTest {
     private static final long LINE = 64 << 10;
+
+    /** The three places lines live: the tests of fetch failures and races run against each. */
+    enum Storage {
+        MEMORY, MAPPED_FILE, PER_OBJECT_FILE;
+
+        DataCache cache(Path dir, int lines, LineFetcher fetcher) throws java.io.IOException {
+            return switch (this) {
+                case MEMORY -> new DataCache(LINE, lines, fetcher);
+                case MAPPED_FILE -> DataCache.create(LINE, lines, new CacheStorage.MappedFile(dir), fetcher);
+                case PER_OBJECT_FILE -> DataCache.create(LINE, lines, new CacheStorage.PerObjectFile(dir), fetcher);
+            };
+        }
+    }
 
     /** Object content: a function of (path, offset), so every byte read can be checked. */
     static byte expected(ObjectRef o, long offset) {
@@ -98,7 +115,8 @@ class DataCacheTest {
         AtomicReference<DataCache> self = new AtomicReference<>();
         try (DataCache cache = new DataCache(new LineStore(LINE, 1) {
                  @Override
-                 boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) {
+                 boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n)
+                         throws CacheStorageException {
                      if (armed.compareAndSet(true, false)) {
                          // Between the reader's snapshot and its copy, the only line is evicted and
                          // refilled with another object's bytes: the copy below reads those.
@@ -122,8 +140,9 @@ class DataCacheTest {
         }
     }
 
-    @Test
-    void aFailedFetchPoisonsItsLineOnceAndTheNextReadFetchesAgain() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aFailedFetchPoisonsItsLineOnceAndTheNextReadFetchesAgain(Storage storage, @TempDir Path dir) throws Exception {
         Source good = new Source();
         AtomicInteger failuresLeft = new AtomicInteger(1);
         LineFetcher failingOnce = (o, off, dst) -> {
@@ -134,7 +153,7 @@ class DataCacheTest {
             return good.fetch(o, off, dst);
         };
         ObjectRef o = object("o", LINE);
-        try (DataCache cache = new DataCache(LINE, 2, failingOnce);
+        try (DataCache cache = storage.cache(dir, 2, failingOnce);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(LINE);
             BackendException e = assertThrows(BackendException.class, () -> cache.read(o, 0, dst));
@@ -308,15 +327,16 @@ class DataCacheTest {
         assertEquals(0, total);
     }
 
-    @Test
-    void stressRandomReadsOfThreeTimesTheCacheDeliverOnlyCorrectBytes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void stressRandomReadsOfThreeTimesTheCacheDeliverOnlyCorrectBytes(Storage storage, @TempDir Path dir) throws Exception {
         Source src = new Source();
         int lines = 8;
         List<ObjectRef> objects = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             objects.add(object("obj" + i, 4 * LINE + i * 1000)); // 6 × 4 lines = 3 × the cache
         }
-        try (DataCache cache = new DataCache(LINE, lines, src)) {
+        try (DataCache cache = storage.cache(dir, lines, src)) {
             AtomicLong wrong = new AtomicLong();
             AtomicLong reads = new AtomicLong();
             Set<Throwable> errors = ConcurrentHashMap.newKeySet();
@@ -362,8 +382,9 @@ class DataCacheTest {
      * more than twice as long (as a cancelled CRT request may). The failed line is reused at once
      * (one line, LIFO free list) by another object; its bytes must never be overwritten.
      */
-    @Test
-    void aFailedFetchsLateWritesNeverReachTheLineItIsReusedFor() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aFailedFetchsLateWritesNeverReachTheLineItIsReusedFor(Storage storage, @TempDir Path dir) throws Exception {
         long deadlineMillis = 200;
         Source good = new Source();
         AtomicLong refused = new AtomicLong();
@@ -399,7 +420,7 @@ class DataCacheTest {
             throw new BackendException(BackendException.Kind.TIMEOUT, "no answer within " + deadlineMillis + " ms");
         };
         ObjectRef other = object("other", LINE);
-        try (DataCache cache = new DataCache(LINE, 1, timingOut);
+        try (DataCache cache = storage.cache(dir, 1, timingOut);
              Arena arena = Arena.ofConfined()) {
             MemorySegment dst = arena.allocate(LINE);
             assertEquals(BackendException.Kind.TIMEOUT, assertThrows(BackendException.class, () -> cache.read(slow, 0, dst)).kind());
@@ -415,8 +436,9 @@ class DataCacheTest {
     }
 
     /** Failed fetches whose writers go on writing, under many readers of a two-line cache: no wrong byte, ever. */
-    @Test
-    void stressFetchersThatFailWhileStillWritingNeverServeWrongBytes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void stressFetchersThatFailWhileStillWritingNeverServeWrongBytes(Storage storage, @TempDir Path dir) throws Exception {
         Source good = new Source();
         AtomicLong rogues = new AtomicLong();
         LineFetcher flaky = (o, off, dst) -> {
@@ -440,7 +462,7 @@ class DataCacheTest {
         for (int i = 0; i < 5; i++) {
             objects.add(object("obj" + i, 2 * LINE));
         }
-        try (DataCache cache = new DataCache(LINE, 2, flaky)) {
+        try (DataCache cache = storage.cache(dir, 2, flaky)) {
             AtomicLong wrong = new AtomicLong();
             AtomicLong served = new AtomicLong();
             Set<Throwable> errors = ConcurrentHashMap.newKeySet();
@@ -483,8 +505,9 @@ class DataCacheTest {
         }
     }
 
-    @Test
-    void aFetcherThatThrowsAnErrorFailsItsReadersAndTheNextReadSucceeds() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aFetcherThatThrowsAnErrorFailsItsReadersAndTheNextReadSucceeds(Storage storage, @TempDir Path dir) throws Exception {
         for (Error error : new Error[] {new OutOfMemoryError("injected"), new StackOverflowError()}) {
             Source good = new Source();
             AtomicInteger calls = new AtomicInteger();
@@ -497,7 +520,7 @@ class DataCacheTest {
                 return good.fetch(o, off, dst);
             };
             ObjectRef o = object("o", LINE);
-            try (DataCache cache = new DataCache(LINE, 2, throwing)) {
+            try (DataCache cache = storage.cache(dir, 2, throwing)) {
                 List<CompletableFuture<Object>> readers = new ArrayList<>();
                 for (int i = 0; i < 3; i++) { // one fetches, two wait on its fetch
                     readers.add(CompletableFuture.supplyAsync(() -> {
@@ -523,6 +546,97 @@ class DataCacheTest {
                     assertContent(o, 0, dst, LINE);
                 }
             }
+        }
+    }
+
+    /**
+     * A failed fetch whose view is still held (an I/O call in progress, so the quarantine cannot
+     * close it yet) while the same bytes are fetched again into another line: the late writes, and
+     * the release of the failed line once its view is closed, never reach the new line. (A file per
+     * object stores a key's bytes at one offset of its file; a second file keeps them apart.)
+     */
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aRefetchWhileTheFailedFetchIsQuarantinedIsNeverTouchedByIt(Storage storage, @TempDir Path dir) throws Exception {
+        Source good = new Source();
+        java.nio.channels.Pipe hold = java.nio.channels.Pipe.open();
+        java.nio.channels.Pipe late = java.nio.channels.Pipe.open();
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch holding = new CountDownLatch(2);
+        LineFetcher failingFirst = (o, off, dst) -> {
+            if (calls.getAndIncrement() > 0) {
+                return good.fetch(o, off, dst);
+            }
+            java.nio.ByteBuffer whole = dst.asByteBuffer();
+            java.nio.ByteBuffer head = dst.asSlice(0, 16).asByteBuffer();
+            Thread.ofPlatform().start(() -> { // holds the view: NIO keeps it acquired during the read
+                holding.countDown();
+                try {
+                    hold.source().read(whole);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Thread.ofPlatform().start(() -> { // a late write of 8 bytes, when the test says so
+                holding.countDown();
+                try {
+                    late.source().read(head);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            await(holding);
+            throw new BackendException(BackendException.Kind.IO, "connection reset");
+        };
+        ObjectRef o = object("o", LINE);
+        try (DataCache cache = storage.cache(dir, 4, failingFirst);
+             Arena arena = Arena.ofConfined()) {
+            CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> {
+                try (Arena a = Arena.ofConfined()) {
+                    return cache.read(o, 0, a.allocate(LINE));
+                } catch (BackendException e) {
+                    return e;
+                }
+            });
+            while (cache.stats().fetchFailures() == 0) {
+                Thread.sleep(5);
+            }
+            MemorySegment dst = arena.allocate(LINE);
+            assertEquals(LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, LINE);
+            late.sink().write(java.nio.ByteBuffer.wrap(new byte[] {0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77}));
+            Thread.sleep(100);
+            assertEquals(LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, LINE);
+            hold.sink().close(); // the view is let go: the quarantine closes it and releases the failed line
+            assertInstanceOf(BackendException.class, first.get(30, TimeUnit.SECONDS));
+            assertEquals(LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, LINE);
+            late.sink().close();
+        }
+    }
+
+    /** A file per object whose file fails under a resident line (here: cut short): reads go to the backend, no spinning. */
+    @Test
+    void aCacheFileThatCannotBeReadBackSendsReadsToTheBackend(@TempDir Path dir) throws Exception {
+        Source src = new Source();
+        ObjectRef o = object("o", 2 * LINE);
+        try (DataCache cache = Storage.PER_OBJECT_FILE.cache(dir, 4, src);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(2 * LINE);
+            assertEquals(2 * LINE, cache.read(o, 0, dst));
+            Path file;
+            try (var folders = java.nio.file.Files.list(dir); var files = java.nio.file.Files.list(folders.findFirst().orElseThrow())) {
+                file = files.filter(f -> f.getFileName().toString().startsWith("o")).findFirst().orElseThrow();
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(LINE / 2);
+            }
+            dst.fill((byte) 0);
+            assertEquals(2 * LINE, cache.read(o, 0, dst));
+            assertContent(o, 0, dst, 2 * LINE);
+            assertTrue(cache.stats().uncachedReads() >= 1, cache.stats().toString());
+            assertEquals(2, src.fetches.get() - cache.stats().uncachedReads(), "the two lines were fetched once each: " + cache.stats());
         }
     }
 
