@@ -121,6 +121,9 @@ final class ObjectFiles implements LineStorage {
         try {
             MemorySegment into = dst.asSlice(dstOffset, n);
             long at = key.index() * lineSize + inLine;
+            if (inLine == 0) { // as the mapped file does: the whole line read ahead from disk
+                Libc.willNeed(f.fd(), key.index() * lineSize, lineSize);
+            }
             long got;
             if (into.isNative()) {
                 got = Libc.pread(f.fd(), into, at);

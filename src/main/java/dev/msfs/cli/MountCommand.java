@@ -87,6 +87,7 @@ final class MountCommand implements Callable<Integer> {
             fs = FileSystem.of(cfg, backends);
             FileSystem mounted = fs;
             LOG.info(() -> "cache: " + mounted.cacheStorage());
+            warnIfTheCacheCrowdsMemory(cfg);
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {
                 endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get);
@@ -123,6 +124,23 @@ final class MountCommand implements Callable<Integer> {
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
             closeAll(fs, backends, endpoint);
             return fail(Main.EXIT_FAILURE, NativeLib.problem(e));
+        }
+    }
+
+    /**
+     * A cache in memory that takes most of the memory this process may use (the container's
+     * limit, as the JVM sees it) leaves too little for the JVM and the backends' buffers: say so
+     * at start, rather than be OOM-killed under load (measured: a 512 MiB ram cache in a 1 GiB
+     * cgroup was, bench/results/cache-storage.md).
+     */
+    private static void warnIfTheCacheCrowdsMemory(MsfsConfig cfg) {
+        long arena = cfg.cacheLineSize() * cfg.cacheLines();
+        long memory = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        if (cfg.cacheStorage() == dev.msfs.config.CacheStorageMode.RAM && arena > memory / 2) {
+            LOG.warning("the cache in memory (" + arena + " bytes) takes over half of the " + memory + " bytes this"
+                    + " process may use; the JVM and the backends need the rest, or msfs may be OOM-killed."
+                    + " cache_storage: mapped-file keeps the cache on local disk");
         }
     }
 
