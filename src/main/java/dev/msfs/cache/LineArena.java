@@ -136,17 +136,9 @@ abstract sealed class LineArena implements LineStorage {
             return folder.dir().resolve(FILE_NAME) + " (cache_storage: mapped-file)";
         }
 
-        /**
-         * A copy from a line's start asks the kernel to read the whole line from disk ahead: a
-         * sequential reader's page faults then find it in the page cache instead of faulting 4 KiB
-         * at a time after the page cache was dropped.
-         */
         @Override
-        public boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) {
-            if (inLine == 0) {
-                Libc.willNeed(fd, line * lineSize, lineSize);
-            }
-            return super.copyOut(line, key, inLine, dst, dstOffset, n);
+        public void readAhead(int line, LineKey key) {
+            Libc.willNeed(fd, line * lineSize, lineSize);
         }
 
         /** Unmaps, then removes the file and its folder. */

@@ -28,6 +28,13 @@ interface LineStorage extends AutoCloseable {
      */
     boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException;
 
+    /**
+     * A hint that the line's bytes will be read soon: storages on disk start reading them into the
+     * page cache. Any thread, no lock; a line released meanwhile is simply not read ahead.
+     */
+    default void readAhead(int line, LineKey key) {
+    }
+
     /** The line no longer holds {@code key}'s bytes, and no fetch writes into it any more. Cache lock held. */
     void released(int line, LineKey key);
 

@@ -81,6 +81,9 @@ class LineStore implements AutoCloseable {
         if (n <= 0) {
             return TORN; // the length of a later content, read after the old key: the line is changing
         }
+        if (inLine == 0) {
+            readAhead(line, key);
+        }
         try {
             if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
                 return TORN; // the storage let go of the bytes meanwhile: the line is changing
@@ -96,6 +99,20 @@ class LineStore implements AutoCloseable {
             referenced[line] = 1;
         }
         return n;
+    }
+
+    /**
+     * A reader entering a line from its start (a sequential one, most likely) asks the storage to
+     * read this line and the next resident one ahead: after the page cache lost them (a dataset
+     * larger than memory), the reads then find them there instead of faulting in small pieces.
+     */
+    private void readAhead(int line, LineKey key) {
+        storage.readAhead(line, key);
+        LineKey next = new LineKey(key.object(), key.index() + 1);
+        Integer nextLine = lineOf.get(next);
+        if (nextLine != null) {
+            storage.readAhead(nextLine, next);
+        }
     }
 
     /** The one place bytes leave the storage (package-private so a test can act between snapshot and copy). */

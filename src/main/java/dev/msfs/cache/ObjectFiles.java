@@ -121,9 +121,6 @@ final class ObjectFiles implements LineStorage {
         try {
             MemorySegment into = dst.asSlice(dstOffset, n);
             long at = key.index() * lineSize + inLine;
-            if (inLine == 0) { // as the mapped file does: the whole line read ahead from disk
-                Libc.willNeed(f.fd(), key.index() * lineSize, lineSize);
-            }
             long got;
             if (into.isNative()) {
                 got = Libc.pread(f.fd(), into, at);
@@ -142,6 +139,20 @@ final class ObjectFiles implements LineStorage {
             throw new CacheStorageException("the cache cannot read " + f.path + ": " + e.getMessage(), e);
         } finally {
             f.exit();
+        }
+    }
+
+    @Override
+    public void readAhead(int line, LineKey key) {
+        ObjectFile f = fileOf.get(line);
+        if (f != null && f.enter()) {
+            try {
+                Libc.willNeed(f.fd(), key.index() * lineSize, lineSize);
+            } catch (ErrnoException e) {
+                // a hint
+            } finally {
+                f.exit();
+            }
         }
     }
 
