@@ -126,31 +126,32 @@ public final class ConfigLoader {
             workers = Math.max(10, 2 * Runtime.getRuntime().availableProcessors());
         }
         long lineSize = top.integer("cache_line_size", DEFAULT_CACHE_LINE_SIZE, 4096, 1L << 32);
-        if (lineSize % 4096 != 0) {
-            throw top.error("cache_line_size", lineSize + " is not a multiple of 4096 (cache lines are page aligned)");
-        }
         int lines = (int) top.integer("cache_lines", DEFAULT_CACHE_LINES, 1, 1 << 24);
         int prefetch = (int) top.integer("cache_lines_to_prefetch", DEFAULT_CACHE_LINES_TO_PREFETCH, 0, 1 << 24);
-        if (prefetch >= lines) {
-            throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
-        }
         CacheStorageMode storage = cacheStorage(top);
         String cacheDir = top.string("cache_dir_path", "");
         long memoryLimit = top.integer("process_memory_limit", 4L << 30, 0, Long.MAX_VALUE);
+        boolean directIo = top.bool("direct_io", false);
+        long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
+        String endpoint = top.string("endpoint", "");
+        List<NodeReader> readers = top.mappings("backends");
+        top.rejectUnknown(); // a misspelt key is named before any rule that pairs keys trips over its absence
+        if (lineSize % 4096 != 0) {
+            throw top.error("cache_line_size", lineSize + " is not a multiple of 4096 (cache lines are page aligned)");
+        }
+        if (prefetch >= lines) {
+            throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
+        }
         if (storage == CacheStorageMode.RAM && memoryLimit > 0 && lineSize * lines > memoryLimit) {
             throw top.error("cache_lines", "the cache in memory (" + lines + " x " + lineSize + " = " + lineSize * lines
                     + " bytes) exceeds process_memory_limit (" + memoryLimit + " bytes); cache_storage: mapped-file"
                     + " keeps it on disk, where it does not count");
         }
-        boolean directIo = top.bool("direct_io", false);
-        long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
-        String endpoint = top.string("endpoint", "");
         if (!endpoint.isEmpty() && !endpoint.matches("http://[^/?#:]+:\\d+/?")) {
             throw top.error("endpoint", "expected http://host:port (https is not supported), got \"" + endpoint + "\"");
         }
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();
-        List<NodeReader> readers = top.mappings("backends");
         for (NodeReader b : readers) {
             BackendConfig bc = backend(b, uid, gid, notYetUsed);
             if (!dirNames.add(bc.dirName())) {
@@ -162,7 +163,6 @@ public final class ConfigLoader {
         if (backends.isEmpty()) {
             throw top.error("backends", "at least one backend is needed");
         }
-        top.rejectUnknown();
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
                 .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
@@ -233,28 +233,36 @@ public final class ConfigLoader {
 
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {
         notYetUsed.addAll(b.accept(BACKEND_NOT_YET_USED));
-        String dirName = b.requiredString("dir_name");
-        if (dirName.equals(".") || dirName.equals("..") || dirName.contains("/") || dirName.indexOf('\0') >= 0) {
-            throw b.error("dir_name", "\"" + dirName + "\" cannot be a directory name");
-        }
-        String typeText = b.requiredString("backend_type");
-        BackendType type = BackendType.parse(typeText).orElseThrow(() -> b.error("backend_type",
-                "unknown backend_type \"" + typeText + "\": expected one of S3, AIStore, GCS, RAM, PSEUDO, LOCAL"));
+        String dirName = b.string("dir_name", "");
+        String typeText = b.string("backend_type", "");
         boolean readonly = b.bool("readonly", true);
         String prefix = b.string("prefix", "");
-        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
-            throw b.error("prefix", "\"" + prefix + "\" must end with '/'");
-        }
         String bucket = b.string("bucket_container_name", "");
-        if (bucket.isEmpty() && (type == BackendType.S3 || type == BackendType.AISTORE || type == BackendType.GCS)) {
-            throw b.missing("bucket_container_name");
-        }
         int backendUid = (int) b.integer("uid", uid, 0, 0xFFFF_FFFEL);
         int backendGid = (int) b.integer("gid", gid, 0, 0xFFFF_FFFEL);
         int dirPerm = b.octal("dir_perm", readonly ? "555" : "777");
         int filePerm = b.octal("file_perm", readonly ? "444" : "666");
         int pageSize = (int) b.integer("directory_page_size", 0, 0, Integer.MAX_VALUE);
         int trace = (int) b.integer("trace_level", 0, 0, 3);
+        b.accept(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
+        b.rejectUnknown(); // a misspelt key is named before the rules below trip over its absence
+        if (dirName.isEmpty()) {
+            throw b.missing("dir_name");
+        }
+        if (dirName.equals(".") || dirName.equals("..") || dirName.contains("/") || dirName.indexOf('\0') >= 0) {
+            throw b.error("dir_name", "\"" + dirName + "\" cannot be a directory name");
+        }
+        if (typeText.isEmpty()) {
+            throw b.missing("backend_type");
+        }
+        BackendType type = BackendType.parse(typeText).orElseThrow(() -> b.error("backend_type",
+                "unknown backend_type \"" + typeText + "\": expected one of S3, AIStore, GCS, RAM, PSEUDO, LOCAL"));
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw b.error("prefix", "\"" + prefix + "\" must end with '/'");
+        }
+        if (bucket.isEmpty() && (type == BackendType.S3 || type == BackendType.AISTORE || type == BackendType.GCS)) {
+            throw b.missing("bucket_container_name");
+        }
         for (BackendType other : BackendType.values()) {
             if (other != type && b.has(other.sectionName())) {
                 throw b.error(other.sectionName(), "section " + other.sectionName() + " does not belong to backend_type "
@@ -269,7 +277,6 @@ public final class ConfigLoader {
             case AISTORE -> aistore(b);
             case GCS -> gcs(b);
         };
-        b.rejectUnknown();
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
                 pageSize, trace, settings);
     }
@@ -347,47 +354,45 @@ public final class ConfigLoader {
         Path configFile = Path.of(expandHome(s.string("config_file_path", "${AWS_CONFIG_FILE:-~/.aws/config}")));
         String region = s.string("region", "${AWS_REGION:-us-east-1}");
         String endpoint = s.string("endpoint", "${AWS_ENDPOINT:-}");
+        boolean useCredentialsEnv = s.bool("use_credentials_env", false);
+        String keyId = s.string("access_key_id", useCredentialsEnv ? "" : "${AWS_ACCESS_KEY_ID:-}");
+        String secret = s.string("secret_access_key", useCredentialsEnv ? "" : "${AWS_SECRET_ACCESS_KEY:-}");
+        long base = s.integer("retry_base_delay", 10, 0, 3_600_000);
+        double multiplier = s.decimal("retry_next_delay_multiplier", 2.0, 1.0);
+        long max = s.integer("retry_max_delay", 2000, 0, 3_600_000);
+        boolean anonymous = s.bool("anonymous", false);
+        Path credentialsFile = Path.of(expandHome(s.string("credentials_file_path", "${AWS_SHARED_CREDENTIALS_FILE:-~/.aws/credentials}")));
+        boolean skipTls = s.bool("skip_tls_certificate_verify", false);
+        boolean virtualHosted = s.bool("virtual_hosted_style_request", false);
+        boolean unsignedPayload = s.bool("unsigned_payload", false);
+        long timeout = s.integer("request_timeout", 30_000, 100, 3_600_000);
+        s.rejectUnknown(); // secret_acess_key is named as a typo, not as a missing secret_access_key
         if (useConfigEnv) {
+            String p = profile;
             AwsConfigFile file = AwsConfigFile.read(configFile, profile).orElseThrow(() -> s.error("use_config_env",
-                    "use_config_env is true but " + configFile + " has no profile \"" + profile + "\""));
+                    "use_config_env is true but " + configFile + " has no profile \"" + p + "\""));
             region = file.region().orElse(region);
             endpoint = file.endpointUrl().orElseThrow(() -> s.error("use_config_env", "use_config_env is true but profile \""
-                    + profile + "\" in " + configFile + " sets no endpoint_url"));
+                    + p + "\" in " + configFile + " sets no endpoint_url"));
         }
         if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+(/[^?#]*)?")) {
             throw s.error("endpoint", "expected http://host[:port][/path] or https://host[:port][/path], got \"" + endpoint + "\"");
         }
-        boolean useCredentialsEnv = s.bool("use_credentials_env", false);
-        String keyId = s.string("access_key_id", useCredentialsEnv ? "" : "${AWS_ACCESS_KEY_ID:-}");
-        String secret = s.string("secret_access_key", useCredentialsEnv ? "" : "${AWS_SECRET_ACCESS_KEY:-}");
         if (keyId.isEmpty() != secret.isEmpty()) {
             throw s.error(keyId.isEmpty() ? "access_key_id" : "secret_access_key",
                     "access_key_id and secret_access_key must be given together");
         }
-        long base = s.integer("retry_base_delay", 10, 0, 3_600_000);
-        double multiplier = s.decimal("retry_next_delay_multiplier", 2.0, 1.0);
-        long max = s.integer("retry_max_delay", 2000, 0, 3_600_000);
         if (max < base) {
             throw s.error("retry_max_delay", max + " is less than retry_base_delay (" + base + ")");
         }
-        TypeSettings.S3 settings = new TypeSettings.S3(region, endpoint.replaceAll("/$", ""), keyId, secret,
-                s.bool("anonymous", false), useConfigEnv, useCredentialsEnv, profile, configFile,
-                Path.of(expandHome(s.string("credentials_file_path", "${AWS_SHARED_CREDENTIALS_FILE:-~/.aws/credentials}"))),
-                s.bool("skip_tls_certificate_verify", false), s.bool("virtual_hosted_style_request", false),
-                s.bool("unsigned_payload", false), base, multiplier, max, s.integer("request_timeout", 30_000, 100, 3_600_000));
-        s.rejectUnknown();
-        return settings;
+        return new TypeSettings.S3(region, endpoint.replaceAll("/$", ""), keyId, secret, anonymous, useConfigEnv,
+                useCredentialsEnv, profile, configFile, credentialsFile, skipTls, virtualHosted, unsignedPayload, base,
+                multiplier, max, timeout);
     }
 
     private TypeSettings aistore(NodeReader b) throws ConfigException {
         NodeReader a = section(b, BackendType.AISTORE);
         String endpoint = a.string("endpoint", "${AIS_ENDPOINT:-}");
-        if (endpoint.isEmpty()) {
-            throw a.error("endpoint", "no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT");
-        }
-        if (!endpoint.matches("https?://[^/?#]+/?")) {
-            throw a.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
-        }
         // MSFS's README spells the token keys authnToken/authnTokenFile, its code authn_token/authn_token_file: take both.
         // Asked for first, so both spellings are known keys (for "did you mean"); given both, the second is refused.
         Optional<String> camelToken = a.string("authnToken");
@@ -395,11 +400,19 @@ public final class ConfigLoader {
         Optional<String> camelTokenFile = a.string("authnTokenFile");
         String tokenFile = camelTokenFile.isPresent() ? camelTokenFile.get()
                 : a.string("authn_token_file", "${AIS_AUTHN_TOKEN_FILE:=~/.config/ais/cli/auth.token}");
-        TypeSettings.AIStore s = new TypeSettings.AIStore(endpoint.replaceAll("/$", ""),
-                a.bool("skip_tls_certificate_verify", false), token, Path.of(expandHome(tokenFile)),
-                a.string("provider", "s3"), a.integer("timeout", 30_000, 100, 3_600_000), a.string("manifest_gen_backend", ""));
-        a.rejectUnknown();
-        return s;
+        boolean skipTls = a.bool("skip_tls_certificate_verify", false);
+        String provider = a.string("provider", "s3");
+        long timeout = a.integer("timeout", 30_000, 100, 3_600_000);
+        String manifestGen = a.string("manifest_gen_backend", "");
+        a.rejectUnknown(); // a misspelt endpoint is named as such, not as a missing one
+        if (endpoint.isEmpty()) {
+            throw a.error("endpoint", "no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT");
+        }
+        if (!endpoint.matches("https?://[^/?#]+/?")) {
+            throw a.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
+        }
+        return new TypeSettings.AIStore(endpoint.replaceAll("/$", ""), skipTls, token, Path.of(expandHome(tokenFile)), provider,
+                timeout, manifestGen);
     }
 
     private TypeSettings gcs(NodeReader b) throws ConfigException {
