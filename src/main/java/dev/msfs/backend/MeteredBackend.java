@@ -8,10 +8,10 @@ import java.util.Optional;
  * read_file), what it was about (a path and range), outcome and duration.
  */
 public final class MeteredBackend implements Backend {
-    /** Told about each request: its op, whether it succeeded, how long it took. */
+    /** Told about each request: its op, whether it succeeded, how long it took, and the bytes a read brought. */
     @FunctionalInterface
     public interface Observer {
-        void ended(String op, String target, boolean ok, long nanos);
+        void ended(String op, String target, boolean ok, long nanos, long bytes);
     }
 
     private final Backend inner;
@@ -30,33 +30,37 @@ public final class MeteredBackend implements Backend {
 
     @Override
     public ListPage list(String dir, String continuation) throws BackendException {
-        return timed("list_directory", dir, () -> inner.list(dir, continuation));
+        return timed("list_directory", dir, () -> inner.list(dir, continuation), r -> 0L);
     }
 
     @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {
-        return timed("stat_file", path, () -> inner.stat(path));
+        return timed("stat_file", path, () -> inner.stat(path), r -> 0L);
     }
 
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst));
+        return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst), n -> n);
     }
 
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        return timed("read_file", path + " @0+" + dst.byteSize() + " (whole)", () -> inner.readWhole(path, etag, dst));
+        return timed("read_file", path + " @0+" + dst.byteSize() + " (whole)", () -> inner.readWhole(path, etag, dst), n -> n);
     }
 
-    private <T> T timed(String op, String target, Call<T> call) throws BackendException {
+    /** @param bytesOf the bytes a successful call brought from the store */
+    private <T> T timed(String op, String target, Call<T> call, java.util.function.ToLongFunction<T> bytesOf)
+            throws BackendException {
         long t0 = System.nanoTime();
         boolean ok = false;
+        long bytes = 0;
         try {
             T result = call.run();
             ok = true;
+            bytes = bytesOf.applyAsLong(result);
             return result;
         } finally {
-            observer.ended(op, target, ok, System.nanoTime() - t0);
+            observer.ended(op, target, ok, System.nanoTime() - t0, bytes);
         }
     }
 

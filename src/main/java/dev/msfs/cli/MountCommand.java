@@ -101,7 +101,8 @@ final class MountCommand implements Callable<Integer> {
                 reloader.onSighup();
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp), "msfs-shutdown"));
-            LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir);
+            LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir
+                    + " (pid " + ProcessHandle.current().pid() + ")");
             try {
                 session.serve();
             } finally {
@@ -148,8 +149,8 @@ final class MountCommand implements Callable<Integer> {
     private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
         Logger trace = Logger.getLogger("dev.msfs.trace." + config.dirName());
         int level = config.traceLevel();
-        return new MeteredBackend(backend, (op, target, ok, nanos) -> {
-            metrics.backendOp(config.dirName(), op, ok, nanos);
+        return new MeteredBackend(backend, (op, target, ok, nanos, bytes) -> {
+            metrics.backendOp(config.dirName(), op, ok, nanos, bytes);
             if (level >= 2 || (level >= 1 && !ok)) {
                 trace.info(() -> "[TRACE] " + config.dirName() + " " + op + (level >= 3 ? " " + target : "")
                         + (ok ? " ok" : " FAILED") + " in " + nanos / 1000 + " us");

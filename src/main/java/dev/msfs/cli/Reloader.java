@@ -54,9 +54,16 @@ final class Reloader implements AutoCloseable {
         }
     }
 
-    /** Installs the SIGHUP handler (the JVM's own signal thread runs it). */
+    /**
+     * Installs the SIGHUP handler (the JVM's own signal thread runs it). A process started with
+     * SIGHUP ignored (under nohup) keeps it ignored, so reloads by signal cannot work: say so.
+     */
     void onSighup() {
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(true));
+        sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reload(true));
+        if (before == sun.misc.SignalHandler.SIG_IGN) {
+            LOG.warning("SIGHUP is ignored by this process (started under nohup?): kill -HUP will not reload the config;"
+                    + " set auto_sighup_interval, or start msfs without nohup");
+        }
     }
 
     /** @param always false for the timer: only when the file's bytes changed since the last attempt */

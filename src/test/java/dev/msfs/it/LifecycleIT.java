@@ -35,6 +35,22 @@ class LifecycleIT {
         }
     }
 
+    /** Under nohup, SIGHUP stays ignored, so kill -HUP cannot reload: the log says so, and gives the pid. */
+    @Test
+    void aMountUnderNohupWarnsThatSighupCannotReload(@TempDir Path work) throws Exception {
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        Path config = Files.writeString(work.resolve("c.yaml"), "msfs_version: 1\nallow_other: false\nbackends:\n"
+                + "  - {dir_name: p, backend_type: PSEUDO}\n");
+        try (MsfsProcess msfs = MsfsProcess.mountUnder(List.of("nohup"), java.util.Map.of(), mnt, "--config", config.toString())) {
+            String log = msfs.log();
+            assertTrue(log.contains("SIGHUP is ignored by this process"), log);
+            assertTrue(log.contains("(pid " + msfs.process().pid() + ")"), log);
+        }
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", config.toString())) {
+            assertFalse(msfs.log().contains("SIGHUP is ignored"), msfs.log());
+        }
+    }
+
     @Test
     void sigtermDuringReadsUnmountsAndExits(@TempDir Path work) throws Exception {
         Path mnt = Files.createDirectories(work.resolve("mnt"));

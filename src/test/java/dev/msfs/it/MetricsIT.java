@@ -67,6 +67,8 @@ class MetricsIT {
             assertTrue(after.get("fission_read_cache_hits_total") >= 1, r.body());
             assertEquals(3_000_000 * 2.0, after.get("msfs_bytes_served_total"), 3_000_000.0, r.body());
             assertTrue(after.get("backend_read_file_successes_total{backend=\"p\"}") >= 1, r.body());
+            // Read twice, fetched once: the cache's efficiency from /metrics alone.
+            assertEquals(3_000_000.0, after.get("backend_read_file_bytes_total{backend=\"p\"}"), r.body());
             assertTrue(after.get("fission_read_success_latency_seconds_count") >= after.get("fission_read_successes_total"), r.body());
             assertTrue(after.containsKey("msfs_open_handles"), r.body());
 

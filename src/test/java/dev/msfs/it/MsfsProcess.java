@@ -44,7 +44,14 @@ final class MsfsProcess implements AutoCloseable {
     /** As {@link #mount(Path, String...)}, with extra environment variables. */
     static MsfsProcess mount(java.util.Map<String, String> env, Path mountpoint, String... args)
             throws IOException, InterruptedException {
-        List<String> cmd = command("mount");
+        return mountUnder(List.of(), env, mountpoint, args);
+    }
+
+    /** As {@link #mount(java.util.Map, Path, String...)}, run by {@code wrapper} (e.g. nohup). */
+    static MsfsProcess mountUnder(List<String> wrapper, java.util.Map<String, String> env, Path mountpoint, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(command("mount"));
         cmd.addAll(List.of(args));
         cmd.add(mountpoint.toString());
         Path log = Files.createTempFile(keptLogs(), "msfs-it", ".log");
