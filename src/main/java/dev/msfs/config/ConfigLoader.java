@@ -244,7 +244,7 @@ public final class ConfigLoader {
         int filePerm = b.octal("file_perm", readonly ? "444" : "666");
         int pageSize = (int) b.integer("directory_page_size", 0, 0, Integer.MAX_VALUE);
         int trace = (int) b.integer("trace_level", 0, 0, 3);
-        b.accept(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
+        b.allow(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
         b.rejectUnknown(); // a misspelt key is named before the rules below trip over its absence
         if (dirName.isEmpty()) {
             throw b.missing("dir_name");

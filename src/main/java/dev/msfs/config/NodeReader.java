@@ -194,6 +194,11 @@ final class NodeReader {
         return present;
     }
 
+    /** Keys read later (or only when present) that are known already: not unknown, and candidates for "did you mean". */
+    void allow(Set<String> keys) {
+        read.addAll(keys);
+    }
+
     /**
      * Every key that no one read is a mistake: say so, with the closest key that was asked for
      * (every key the loader reads is asked for, present or not, so those are the known keys).

@@ -130,4 +130,31 @@ class CliIT {
             assertTrue(h.out().startsWith("Usage: msfs " + cmd), h.out());
         }
     }
+
+    /**
+     * Run by an older Java (the distribution's default, 17 here, which scripts/test installs when
+     * no older one is present), the jar says which Java it needs, in one line, with exit status 1.
+     */
+    @Test
+    void anOlderJavaIsToldWhichJavaMsfsNeeds() throws Exception {
+        Path older = null;
+        try (var jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path home : jvms.sorted().toList()) {
+                Path java = home.resolve("bin/java");
+                if (Files.isExecutable(java) && !home.equals(Path.of(System.getProperty("java.home")).toRealPath())
+                        && Files.exists(home.resolve("release")) && !Files.readString(home.resolve("release")).contains("JAVA_VERSION=\"25")) {
+                    older = java;
+                    break;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(older != null, "no Java older than 25 under /usr/lib/jvm");
+        Process p = new ProcessBuilder(older.toString(), "-jar", Path.of("target/msfs.jar").toAbsolutePath().toString(), "version")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.matches("msfs: error: msfs needs Java 25 or later \\(found (1\\.)?\\d+, .*"), out);
+        assertEquals(1, out.lines().count(), "one line, no stack trace: " + out);
+    }
 }
