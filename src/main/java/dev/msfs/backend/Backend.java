@@ -37,6 +37,19 @@ public interface Backend extends AutoCloseable {
         return read(path, etag, 0, dst);
     }
 
+    /** What the backend reaches, for messages: its type, endpoint and bucket or path. Never a credential. */
+    default String describe() {
+        return getClass().getSimpleName();
+    }
+
+    /**
+     * One cheap request that shows whether the store answers (at mount, and for
+     * {@code check-config --probe}); throws what it answered.
+     */
+    default void probe() throws BackendException {
+        list("", null);
+    }
+
     /** The permissions of the backend's root itself, where it has its own (see {@link SourceMode}). */
     default SourceMode rootMode() {
         return SourceMode.UNRESTRICTED;

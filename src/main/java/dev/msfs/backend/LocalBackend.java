@@ -65,6 +65,11 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
+    public String describe() {
+        return "LOCAL " + root;
+    }
+
+    @Override
     public ListPage list(String dir, String continuation) throws BackendException {
         try {
             return opened(resolve(dir), dir, (name, attrs) -> isType(attrs, S_IFDIR) ? page(name, dir, continuation) : null)

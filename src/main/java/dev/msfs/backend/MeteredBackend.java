@@ -70,6 +70,19 @@ public final class MeteredBackend implements Backend {
     }
 
     @Override
+    public String describe() {
+        return inner.describe();
+    }
+
+    @Override
+    public void probe() throws BackendException {
+        timed("list_directory", "(probe)", () -> {
+            inner.probe();
+            return null;
+        }, r -> 0L);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

@@ -19,6 +19,12 @@ public abstract class PrefixStore implements Backend {
     /** One page of the immediate children of the key prefix {@code fullPrefix} (prefix included). */
     protected abstract ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException;
 
+    /** A listing of one key under the prefix: the cheapest request that needs the bucket and the credentials. */
+    @Override
+    public void probe() throws BackendException {
+        listObjects(prefix, null, 1);
+    }
+
     /** The object at {@code path} (below the prefix), or empty if there is none. */
     protected abstract Optional<ObjectInfo> headObject(String path) throws BackendException;
 

@@ -47,6 +47,18 @@ public final class RoutedBackend implements Backend {
     }
 
     @Override
+    public String describe() {
+        return reading.describe() + ", listed through " + listing.describe();
+    }
+
+    /** Both stores must answer: one lists, the other reads. */
+    @Override
+    public void probe() throws BackendException {
+        listing.probe();
+        reading.probe();
+    }
+
+    @Override
     public void close() {
         reading.close();
     }

@@ -1,8 +1,11 @@
 package dev.msfs.cli;
 
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendFactory;
 import dev.msfs.config.BackendConfig;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,13 +13,18 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "check-config", mixinStandardHelpOptions = true,
         description = "Validates a config and prints it resolved (defaults applied, variables substituted).",
-        footer = {"", "Exit status: 0 if the config is valid, 2 if not (the error names file, line and key)."})
+        footer = {"", "Exit status: 0 if the config is valid (and, with --probe, every store answers), 1 if a store"
+                + " does not answer the probe, 2 if the config is not valid (the error names file, line and key)."})
 final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "config file; default: as for mount")
     String file;
 
     @Option(names = "--demo", description = "check the built-in demo config")
     boolean demo;
+
+    @Option(names = "--probe", description = "also send each backend one cheap request (a listing of one key) and"
+            + " say which store does not answer; without it, check-config never contacts a store")
+    boolean probe;
 
     @Override
     public Integer call() {
@@ -48,6 +56,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("process_memory_limit: ").append(c.processMemoryLimit()).append('\n');
         out.append("auto_sighup_interval: ").append(c.autoSighupSeconds()).append('\n');
         out.append("endpoint: \"").append(c.endpoint()).append("\"\n");
+        out.append("probe_at_mount: ").append(c.probeAtMount()).append('\n');
         out.append("backends:\n");
         for (BackendConfig b : c.backends()) {
             out.append("  - dir_name: ").append(b.dirName()).append('\n');
@@ -68,7 +77,28 @@ final class CheckConfigCommand implements Callable<Integer> {
             c.acceptedNotUsed().forEach(k -> out.append("#   ").append(k).append('\n'));
         }
         System.out.print(out);
-        return 0;
+        return probe ? probe(c) : 0;
+    }
+
+    /** One line per backend, as the mount logs it; 1 when a store does not answer. */
+    private static int probe(MsfsConfig c) {
+        List<Backend> backends;
+        try {
+            backends = BackendFactory.createAll(c.backends());
+        } catch (ConfigException e) {
+            System.err.println("msfs: error: " + e.getMessage());
+            return Main.EXIT_CONFIG;
+        }
+        try {
+            boolean allAnswer = true;
+            for (Probe.Outcome o : Probe.all(c.backends(), backends)) {
+                System.out.println("# probe: " + o.line());
+                allAnswer &= o.problem() == null;
+            }
+            return allAnswer ? 0 : Main.EXIT_FAILURE;
+        } finally {
+            backends.forEach(Backend::close);
+        }
     }
 
     /** Who may read a backend's files through the mount (the kernel checks the mode bits: default_permissions). */

@@ -87,6 +87,15 @@ final class MountCommand implements Callable<Integer> {
             fs = FileSystem.of(cfg, backends);
             FileSystem mounted = fs;
             LOG.info(() -> "cache: " + mounted.cacheStorage());
+            if (cfg.probeAtMount()) {
+                for (Probe.Outcome o : Probe.all(cfg.backends(), backends)) { // a store that does not answer is mounted anyway
+                    if (o.problem() == null) {
+                        LOG.info(o::line);
+                    } else {
+                        LOG.warning(o.line() + "; mounted anyway: its directory answers EIO or nothing until the store does");
+                    }
+                }
+            }
             warnIfTheCacheCrowdsMemory(cfg);
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {

@@ -134,6 +134,7 @@ public final class ConfigLoader {
         boolean directIo = top.bool("direct_io", false);
         long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
         String endpoint = top.string("endpoint", "");
+        boolean probeAtMount = top.bool("probe_at_mount", true);
         List<NodeReader> readers = top.mappings("backends");
         top.rejectUnknown(); // a misspelt key is named before any rule that pairs keys trips over its absence
         if (lineSize % 4096 != 0) {
@@ -166,7 +167,7 @@ public final class ConfigLoader {
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
                 .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
-                .endpoint(endpoint.replaceAll("/$", "")).backends(backends).acceptedNotUsed(notYetUsed).build();
+                .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).backends(backends).acceptedNotUsed(notYetUsed).build();
     }
 
     /**

@@ -17,13 +17,14 @@ import java.util.List;
  * @param processMemoryLimit bytes of memory msfs may use; an arena in memory may not exceed it (0: no limit)
  * @param autoSighupSeconds  re-read the config this often when it changed (0: only on SIGHUP)
  * @param endpoint           http://host:port of the metrics and health service, or "" for none
+ * @param probeAtMount       send each backend one cheap request at mount, and say which store does not answer
  * @param acceptedNotUsed    key paths present in the file that this build accepts but does not act on
  */
 public record MsfsConfig(String source, String mountname, String mountpoint, int uid, int gid, int dirPerm,
                          boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
                          int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
                          java.nio.file.Path cacheDirPath, boolean directIo, long processMemoryLimit,
-                         long autoSighupSeconds, String endpoint,
+                         long autoSighupSeconds, String endpoint, boolean probeAtMount,
                          List<BackendConfig> backends, List<String> acceptedNotUsed) {
 
     public static Builder builder(String source) {
@@ -35,7 +36,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         return builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
                 .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo)
-                .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint)
+                .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
                 .backends(backends).acceptedNotUsed(acceptedNotUsed);
     }
 
@@ -59,6 +60,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private long processMemoryLimit;
         private long autoSighupSeconds;
         private String endpoint = "";
+        private boolean probeAtMount = true;
         private List<BackendConfig> backends = List.of();
         private List<String> acceptedNotUsed = List.of();
 
@@ -147,6 +149,11 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder probeAtMount(boolean v) {
+            probeAtMount = v;
+            return this;
+        }
+
         public Builder acceptedNotUsed(List<String> v) {
             acceptedNotUsed = List.copyOf(v);
             return this;
@@ -156,7 +163,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
                     fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo,
                     processMemoryLimit,
-                    autoSighupSeconds, endpoint, backends, acceptedNotUsed);
+                    autoSighupSeconds, endpoint, probeAtMount, backends, acceptedNotUsed);
         }
     }
 }

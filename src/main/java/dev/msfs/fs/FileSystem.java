@@ -208,7 +208,7 @@ public final class FileSystem implements AutoCloseable {
         try {
             n = cache.read(object, offset, dst);
         } catch (BackendException e) {
-            throw Namespace.backendFailure("read " + object.path(), e);
+            throw Namespace.backendFailure(f.inode().volume, "read " + object.path(), e);
         }
         prefetcher.afterRead(f.readAhead(), object, offset, n);
         return n;

@@ -182,7 +182,7 @@ final class Namespace implements AutoCloseable {
                 token = page.next();
             } while (token != null);
         } catch (BackendException e) {
-            throw backendFailure("list '" + dir.dirPath() + "'", e);
+            throw backendFailure(dir.volume, "list '" + dir.dirPath() + "'", e);
         }
         return publish(dir, byName, now);
     }
@@ -259,7 +259,7 @@ final class Namespace implements AutoCloseable {
             return new Inode.Known(dir.volume.backend.stat(dir.childPath(name))
                     .orElseThrow(() -> new FsException(Errno.ENOENT, "no " + name)), now);
         } catch (BackendException e) {
-            throw backendFailure("stat " + dir.childPath(name), e);
+            throw backendFailure(dir.volume, "stat " + dir.childPath(name), e);
         }
     }
 
@@ -297,10 +297,19 @@ final class Namespace implements AutoCloseable {
         return l;
     }
 
-    static FsException backendFailure(String what, BackendException e) {
+    /**
+     * The errno for a backend's failure, logged with the backend's name and what it reaches
+     * (type, endpoint, bucket). A missing object is no news; a missing bucket is, once.
+     */
+    static FsException backendFailure(Volume volume, String what, BackendException e) {
         int errno = Errno.of(e);
-        if (errno != Errno.ENOENT) {
-            LOG.log(Level.WARNING, "{0} failed: {1}", new Object[] {what, e.getMessage()});
+        String backend = "backend " + volume.config.dirName() + " (" + volume.backend.describe() + ")";
+        if ("NoSuchBucket".equals(e.code())) {
+            if (volume.missingBucketLogged.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "{0}: the bucket does not exist (its directory is empty; logged once)", backend);
+            }
+        } else if (errno != Errno.ENOENT) {
+            LOG.log(Level.WARNING, "{0}: {1} failed: {2}", new Object[] {backend, what, e.getMessage()});
         }
         return new FsException(errno, what + ": " + e.getMessage());
     }

@@ -14,6 +14,8 @@ final class Volume {
     final Backend backend;
     Inode root; // set once when the volume is added, before it is reachable
     final java.util.concurrent.atomic.AtomicInteger openFiles = new java.util.concurrent.atomic.AtomicInteger();
+    /** A missing bucket is logged once per volume, not at every lookup. */
+    final java.util.concurrent.atomic.AtomicBoolean missingBucketLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean removed; // guarded by this
     private boolean closed;  // guarded by this
 

@@ -77,6 +77,11 @@ public final class AIStoreBackend extends PrefixStore {
     }
 
     @Override
+    public String describe() {
+        return "AIStore " + s.endpoint() + " bucket " + bucket + " (provider " + s.provider() + ")";
+    }
+
+    @Override
     protected Optional<ObjectInfo> headObject(String path) throws BackendException {
         HttpResponse<Void> r = send(objectUri(path), b -> b.method("HEAD", HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.discarding(), "HEAD " + path);

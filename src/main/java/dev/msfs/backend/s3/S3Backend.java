@@ -180,6 +180,11 @@ public final class S3Backend extends PrefixStore {
     }
 
     @Override
+    public String describe() {
+        return "S3 " + s3.describe();
+    }
+
+    @Override
     public void close() {
         s3.close();
     }
