@@ -51,11 +51,10 @@ public final class RoutedBackend implements Backend {
         return reading.describe() + ", listed through " + listing.describe();
     }
 
-    /** Both stores must answer: one lists, the other reads. */
+    /** The store that lists answers the probe: the one that reads is never asked to list (that is the point of it). */
     @Override
     public void probe() throws BackendException {
         listing.probe();
-        reading.probe();
     }
 
     @Override

@@ -69,7 +69,11 @@ final class CheckConfigCommand implements Callable<Integer> {
             out.append("    file_perm: \"").append(Integer.toOctalString(b.filePerm())).append("\"\n");
             out.append("    directory_page_size: ").append(b.directoryPageSize()).append('\n');
             out.append("    trace_level: ").append(b.traceLevel()).append('\n');
-            out.append("    ").append(b.type().sectionName()).append(": ").append(b.settings()).append('\n');
+            out.append("    ").append(b.type().sectionName()).append(":\n");
+            b.settings().keys().forEach((k, v) -> out.append("      ").append(k).append(": ").append(yaml(v)).append('\n'));
+            if (b.settings() instanceof dev.msfs.config.TypeSettings.S3 s3) {
+                out.append("      # credentials: ").append(s3.credentialsMode()).append('\n');
+            }
             out.append("    # who can read it: ").append(whoCanRead(c.allowOther(), b)).append('\n');
         }
         if (!c.acceptedNotUsed().isEmpty()) {
@@ -99,6 +103,14 @@ final class CheckConfigCommand implements Callable<Integer> {
         } finally {
             backends.forEach(Backend::close);
         }
+    }
+
+    /** A value as YAML writes it: strings quoted (so "" and "0755" stay strings), the rest bare. */
+    private static String yaml(Object v) {
+        if (v instanceof String str) {
+            return "\"" + str.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        }
+        return String.valueOf(v);
     }
 
     /** Who may read a backend's files through the mount (the kernel checks the mode bits: default_permissions). */

@@ -4,6 +4,23 @@ import java.nio.file.Path;
 
 /** The settings section that belongs to a backend's {@code backend_type}. */
 public sealed interface TypeSettings {
+    /**
+     * The section as resolved, under the config's own key names, in the file's order of keys;
+     * secrets show as "(redacted)". What check-config prints and logs show: never a secret.
+     */
+    java.util.Map<String, Object> keys();
+
+    private static String redacted(String secret) {
+        return secret.isEmpty() ? "" : "(redacted)";
+    }
+
+    private static java.util.Map<String, Object> ordered(Object... keyValues) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
 
     /** Synthetic read-only tree with deterministic content (see backend.PseudoBackend). */
     record Pseudo(String dirNameFormat, String fileNameFormat, long dirStartingNumber, long fileStartingNumber,
@@ -11,21 +28,36 @@ public sealed interface TypeSettings {
                   long minLatencyListMillis, long minLatencyStatMillis, long minLatencyReadMillis)
             implements TypeSettings {
         @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("dir_name_format", dirNameFormat, "file_name_format", fileNameFormat, "dir_starting_number",
+                    dirStartingNumber, "file_starting_number", fileStartingNumber, "file_size", fileSize,
+                    "files_at_depth", java.util.Arrays.stream(filesAtDepth).boxed().toList(), "subdirectories_at_depth",
+                    java.util.Arrays.stream(subdirectoriesAtDepth).boxed().toList(), "max_list_page_size", maxListPageSize,
+                    "min_latency_list", minLatencyListMillis, "min_latency_stat", minLatencyStatMillis, "min_latency_read",
+                    minLatencyReadMillis);
+        }
+
+        @Override
         public String toString() {
-            return "Pseudo[dir_name_format=" + dirNameFormat + ", file_name_format=" + fileNameFormat + ", file_size="
-                    + fileSize + ", files_at_depth=" + java.util.Arrays.toString(filesAtDepth)
-                    + ", subdirectories_at_depth=" + java.util.Arrays.toString(subdirectoriesAtDepth)
-                    + ", max_list_page_size=" + maxListPageSize + ", min_latency_ms(list,stat,read)=" + minLatencyListMillis
-                    + "," + minLatencyStatMillis + "," + minLatencyReadMillis + "]";
+            return "PSEUDO" + keys();
         }
     }
 
     /** In-memory objects (filled by tests through the Java API). */
     record Ram(int maxListPageSize, long maxTotalObjects, long maxTotalObjectSpace) implements TypeSettings {
+        @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("max_list_page_size", maxListPageSize, "max_total_objects", maxTotalObjects,
+                    "max_total_object_space", maxTotalObjectSpace);
+        }
     }
 
     /** A directory on disk presented read-only; links leaving it are hidden unless {@code followSymlinksOutside}. */
     record Local(Path basePath, boolean followSymlinksOutside) implements TypeSettings {
+        @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("base_path", basePath.toString(), "follow_symlinks_outside", followSymlinksOutside);
+        }
     }
 
     /**
@@ -42,15 +74,22 @@ public sealed interface TypeSettings {
               boolean skipTlsCertificateVerify, boolean virtualHostedStyle, boolean unsignedPayload,
               long retryBaseDelayMillis, double retryNextDelayMultiplier, long retryMaxDelayMillis,
               long requestTimeoutMillis) implements TypeSettings {
-        /** Never shows the secret: this is what check-config and logs print. */
+        @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("region", region, "endpoint", endpoint, "access_key_id", accessKeyId.isEmpty() ? ""
+                            : accessKeyId.substring(0, Math.min(4, accessKeyId.length())) + "…",
+                    "secret_access_key", redacted(secretAccessKey), "anonymous", anonymous, "use_config_env", useConfigEnv,
+                    "use_credentials_env", useCredentialsEnv, "config_credentials_profile", profile, "config_file_path",
+                    configFile.toString(), "credentials_file_path", credentialsFile.toString(), "skip_tls_certificate_verify",
+                    skipTlsCertificateVerify, "virtual_hosted_style_request", virtualHostedStyle, "unsigned_payload",
+                    unsignedPayload, "retry_base_delay", retryBaseDelayMillis, "retry_next_delay_multiplier",
+                    retryNextDelayMultiplier, "retry_max_delay", retryMaxDelayMillis, "request_timeout", requestTimeoutMillis);
+        }
+
+        /** Never shows the secret: logs print this. */
         @Override
         public String toString() {
-            return "S3[region=" + region + ", endpoint=" + endpoint + ", credentials=" + credentialsMode()
-                    + ", access_key_id=" + (accessKeyId.isEmpty() ? "" : accessKeyId.substring(0, Math.min(4, accessKeyId.length())) + "…")
-                    + ", secret_access_key=" + (secretAccessKey.isEmpty() ? "" : "(redacted)") + ", profile=" + profile
-                    + ", virtual_hosted_style_request=" + virtualHostedStyle + ", skip_tls_certificate_verify="
-                    + skipTlsCertificateVerify + ", retry=" + retryBaseDelayMillis + "ms x" + retryNextDelayMultiplier
-                    + " up to " + retryMaxDelayMillis + "ms, request_timeout=" + requestTimeoutMillis + "ms]";
+            return "S3" + keys() + " (credentials: " + credentialsMode() + ")";
         }
 
         public String credentialsMode() {
@@ -67,11 +106,15 @@ public sealed interface TypeSettings {
     record AIStore(String endpoint, boolean skipTlsCertificateVerify, String authnToken, Path authnTokenFile,
                    String provider, long timeoutMillis, String manifestGenBackend) implements TypeSettings {
         @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("endpoint", endpoint, "provider", provider, "timeout", timeoutMillis, "authnToken",
+                    redacted(authnToken), "authnTokenFile", authnTokenFile.toString(), "skip_tls_certificate_verify",
+                    skipTlsCertificateVerify, "manifest_gen_backend", manifestGenBackend);
+        }
+
+        @Override
         public String toString() {
-            return "AIStore[endpoint=" + endpoint + ", provider=" + provider + ", timeout=" + timeoutMillis
-                    + "ms, authnToken=" + (authnToken.isEmpty() ? "" : "(redacted)") + ", authnTokenFile=" + authnTokenFile
-                    + ", skip_tls_certificate_verify=" + skipTlsCertificateVerify + ", manifest_gen_backend="
-                    + manifestGenBackend + "]";
+            return "AIStore" + keys();
         }
     }
 
@@ -79,8 +122,15 @@ public sealed interface TypeSettings {
     record Gcs(String endpoint, String apiKey, boolean skipTlsCertificateVerify, long retryBaseDelayMillis,
                double retryNextDelayMultiplier, long retryMaxDelayMillis) implements TypeSettings {
         @Override
+        public java.util.Map<String, Object> keys() {
+            return ordered("endpoint", endpoint, "api_key", redacted(apiKey), "skip_tls_certificate_verify",
+                    skipTlsCertificateVerify, "retry_base_delay", retryBaseDelayMillis, "retry_next_delay_multiplier",
+                    retryNextDelayMultiplier, "retry_max_delay", retryMaxDelayMillis);
+        }
+
+        @Override
         public String toString() {
-            return "GCS[endpoint=" + endpoint + ", api_key=" + (apiKey.isEmpty() ? "" : "(redacted)") + "]";
+            return "GCS" + keys();
         }
     }
 }

@@ -102,7 +102,7 @@ class CliIT {
                 + "     S3: {access_key_id: AKIAEXAMPLE, secret_access_key: " + TestSecrets.CLI + "}}\n");
         r = MsfsProcess.run("check-config", cfg.toString());
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("secret_access_key=(redacted)"), r.out());
+        assertTrue(r.out().contains("secret_access_key: \"(redacted)\""), r.out());
         assertFalse((r.out() + r.err()).contains(TestSecrets.CLI));
     }
 
