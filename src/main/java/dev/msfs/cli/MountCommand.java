@@ -29,11 +29,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "mount", mixinStandardHelpOptions = true,
-        description = {"Mounts the configured backends, one directory each, and serves until unmounted,",
-                "SIGINT or SIGTERM (which unmount cleanly)."},
+        description = {"Mounts the configured backends, one directory each, and serves until unmounted.",
+                "SIGINT and SIGTERM unmount cleanly; SIGHUP re-reads the config (added and removed backends)."},
         footer = {"", "The config is --config FILE, else $MSC_CONFIG, else the first of the MSC search order",
                 "(~/.msc_config.yaml, ~/.config/msc/config.yaml, /etc/msc_config.yaml …).",
                 "The mount point is MOUNTPOINT, else $MSFS_MOUNTPOINT, else the config's mountpoint.",
+                "At start each backend gets one cheap request, and a store that does not answer is named",
+                "in the log (probe_at_mount: false skips it). The log's \"mounted\" line gives the pid.",
+                "Environment: MSFS_LOG_LEVEL and MSFS_LOG_FORMAT for --log-level and --log-format;",
+                "the config's ${VAR} references read the environment too.",
                 "Exit status: 0 after a clean unmount, 1 if mounting failed, 2 for a config error."})
 final class MountCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
