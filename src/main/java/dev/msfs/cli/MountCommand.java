@@ -4,9 +4,9 @@ import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendFactory;
 import dev.msfs.backend.MeteredBackend;
 import dev.msfs.config.BackendConfig;
+import dev.msfs.metrics.BackendStates;
 import dev.msfs.metrics.HttpEndpoint;
 import dev.msfs.metrics.MsfsMetrics;
-import java.util.concurrent.atomic.AtomicBoolean;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.fs.FileSystem;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,12 +67,10 @@ final class MountCommand implements Callable<Integer> {
         MsfsConfig cfg;
         List<Backend> backends = new ArrayList<>();
         MsfsMetrics metrics = new MsfsMetrics();
+        BackendStates states = new BackendStates();
         try {
-            cfg = ConfigChoice.load(demo, config);
-            List<Backend> created = BackendFactory.createAll(cfg.backends());
-            for (int i = 0; i < created.size(); i++) {
-                backends.add(metered(metrics, cfg.backends().get(i), created.get(i)));
-            }
+            MsfsConfig configured = ConfigChoice.load(demo, config);
+            cfg = startBackends(configured, metrics, states, backends);
         } catch (ConfigException e) {
             backends.forEach(Backend::close);
             return fail(Main.EXIT_CONFIG, e.getMessage());
@@ -97,19 +96,20 @@ final class MountCommand implements Callable<Integer> {
                         LOG.info(o::line);
                     } else {
                         LOG.warning(o.line() + "; mounted anyway: its directory answers EIO or nothing until the store does");
+                        states.probeFailed(o.config().dirName(), o.problem());
                     }
                 }
             }
             warnIfTheCacheCrowdsMemory(cfg);
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {
-                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get);
+                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states);
             }
             FuseSession session = FuseSession.mount(fs, options, metrics::fuseOp);
             serving.set(true);
             CountDownLatch cleanedUp = new CountDownLatch(1);
             Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted,
-                    (b, backend) -> metered(metrics, b, backend));
+                    (b, backend) -> metered(metrics, b, backend), states);
             if (reloader != null) {
                 reloader.onSighup();
             }
@@ -158,6 +158,56 @@ final class MountCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Builds each configured backend. One that cannot start (a LOCAL base_path that is gone, a
+     * type without a backend, an AIStore whose manifest_gen_backend failed) is skipped with a
+     * warning naming it, and shown as failed in /backends, as MSFS skips it: the others are
+     * mounted. Returns the config of those that started; throws when none did.
+     */
+    private static MsfsConfig startBackends(MsfsConfig configured, MsfsMetrics metrics, BackendStates states,
+                                            List<Backend> started) throws ConfigException {
+        java.util.Map<String, Backend> built = new java.util.LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (BackendConfig c : configured.backends()) {
+            try {
+                built.put(c.dirName(), BackendFactory.create(c));
+            } catch (ConfigException e) {
+                skip(c, e.getMessage(), states, problems, warnings);
+            }
+        }
+        List<BackendConfig> serving = new ArrayList<>();
+        for (BackendConfig c : configured.backends()) {
+            Backend b = built.get(c.dirName());
+            if (b == null) {
+                continue;
+            }
+            if (c.settings() instanceof dev.msfs.config.TypeSettings.AIStore a && !a.manifestGenBackend().isEmpty()
+                    && !built.containsKey(a.manifestGenBackend())) {
+                b.close();
+                skip(c, "its manifest_gen_backend \"" + a.manifestGenBackend() + "\" did not start", states, problems, warnings);
+                continue;
+            }
+            Backend routed = BackendFactory.routed(c, b, built::get);
+            started.add(metered(metrics, c, routed));
+            serving.add(c);
+            states.serving(c.dirName(), c.type().sectionName(), routed.describe());
+        }
+        if (serving.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems)); // one error line, no warnings before it
+        }
+        for (String warning : warnings) {
+            LOG.warning(warning);
+        }
+        return configured.toBuilder().backends(serving).build();
+    }
+
+    private static void skip(BackendConfig c, String why, BackendStates states, List<String> problems, List<String> warnings) {
+        warnings.add("backend " + c.dirName() + " cannot start, and is skipped (the others are mounted): " + why);
+        states.failed(c.dirName(), c.type().sectionName(), why);
+        problems.add(why);
+    }
+
     /** Every request counted in the metrics and, per the backend's trace_level, traced in the log. */
     private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
         Logger trace = Logger.getLogger("dev.msfs.trace." + config.dirName());
@@ -191,10 +241,10 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
-                                       java.util.function.BooleanSupplier ready) throws IOException {
+                                       java.util.function.BooleanSupplier ready, BackendStates states) throws IOException {
         try {
-            HttpEndpoint e = new HttpEndpoint(java.net.URI.create(url), metrics, healthy, ready);
-            LOG.info(() -> "serving /metrics, /healthz and /readyz at " + url);
+            HttpEndpoint e = new HttpEndpoint(java.net.URI.create(url), metrics, healthy, ready, states);
+            LOG.info(() -> "serving /metrics, /healthz, /readyz and /backends at " + url);
             return e;
         } catch (IOException e) {
             throw new IOException("cannot listen on endpoint " + url + ": " + e.getMessage(), e);

@@ -33,9 +33,12 @@ final class Reloader implements AutoCloseable {
     private byte[] lastSeen;              // guarded by this: the file's bytes at the last attempt
     private final ScheduledExecutorService timer;
     private final java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap;
+    private final dev.msfs.metrics.BackendStates states;
 
     /** @param wrap applied to every backend a reload adds (metering) */
-    Reloader(Path file, MsfsConfig running, FileSystem fs, java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap) {
+    Reloader(Path file, MsfsConfig running, FileSystem fs, java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap,
+             dev.msfs.metrics.BackendStates states) {
+        this.states = states;
         this.file = file;
         this.wrap = wrap;
         this.running = running;
@@ -78,11 +81,13 @@ final class Reloader implements AutoCloseable {
             ReloadPlan plan = ReloadPlan.between(running, next);
             for (BackendConfig b : plan.removed()) {
                 fs.removeVolume(b.dirName());
+                states.removed(b.dirName());
                 LOG.info(() -> "reload: removed backend " + b.dirName());
             }
             for (BackendConfig b : plan.added()) {
                 Backend backend = wrap.apply(b, BackendFactory.routed(b, BackendFactory.create(b), fs::backend));
                 fs.addVolume(b, backend);
+                states.serving(b.dirName(), b.type().sectionName(), backend.describe());
                 LOG.info(() -> "reload: added backend " + b.dirName() + " (" + b.type().sectionName() + ")");
             }
             running = next;

@@ -13,13 +13,15 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The {@code endpoint} service: {@code /metrics} (Prometheus text format), {@code /healthz}
- * (200 while the mount is up and serving, else 503) and {@code /readyz} (200 once mounted). It
+ * (200 while the mount is up and serving, else 503), {@code /readyz} (200 once mounted, whatever
+ * state each backend is in) and {@code /backends} (each backend's state, {@link BackendStates}). It
  * listens only where the config says; there is no default address.
  */
 public final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
 
-    public HttpEndpoint(URI endpoint, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready) throws IOException {
+    public HttpEndpoint(URI endpoint, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready, BackendStates backends)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", ex -> {
@@ -29,6 +31,7 @@ public final class HttpEndpoint implements AutoCloseable {
         });
         server.createContext("/healthz", ex -> status(ex, healthy.getAsBoolean()));
         server.createContext("/readyz", ex -> status(ex, ready.getAsBoolean()));
+        server.createContext("/backends", ex -> send(ex, 200, "application/json", backends.json().getBytes(StandardCharsets.UTF_8)));
         server.start();
     }
 
