@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Mounts object storage (S3, AIStore, local directories, synthetic trees) as a read-only file tree.",
         subcommands = {MountCommand.class, CheckConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+    /** Exit status after a clean unmount, a signal's included. */
+    static final int EXIT_OK = 0;
     /** Exit status for a config or usage error (as MSFS and most CLIs). */
     static final int EXIT_CONFIG = 2;
     /** Exit status for a failure at run time (cannot mount, libfuse missing…). */

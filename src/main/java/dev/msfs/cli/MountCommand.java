@@ -278,15 +278,28 @@ final class MountCommand implements Callable<Integer> {
     }
 
     /** SIGINT/SIGTERM: unmount, then give the main thread a moment to finish serving and clean up. */
+    /**
+     * SIGINT or SIGTERM: unmount, let the requests in flight finish, then exit 0 after a clean
+     * unmount, as MSFS does (the JVM's own status after a signal is 143, which systemd and
+     * supervisors read as a failure). A stop that was not clean keeps that status.
+     */
     private static void stopOnSignal(FuseSession session, CountDownLatch cleanedUp) {
         session.stop();
         try {
             if (!session.awaitServed(STOP_GRACE) || !cleanedUp.await(1, TimeUnit.SECONDS)) {
                 LOG.warning("requests still in flight after unmount; exiting anyway");
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        for (java.util.logging.Handler h : Logger.getLogger("").getHandlers()) {
+            h.flush();
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(Main.EXIT_OK);
     }
 
     private static void closeAll(FileSystem fs, List<Backend> backends, HttpEndpoint endpoint) {
