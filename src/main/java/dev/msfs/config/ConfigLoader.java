@@ -73,11 +73,49 @@ public final class ConfigLoader {
             if (name.endsWith(".json")) {
                 // JSON allows tabs between tokens, YAML does not; a raw tab can only be whitespace in valid JSON.
                 text = text.replace('\t', ' ');
+            } else {
+                text = tabsBetweenTokens(text);
             }
             return parse(file.toString(), new java.io.StringReader(text));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Go's YAML parser, which MSFS uses, takes a tab between tokens as a space, and MSFS's own tests
+     * write flow mappings that way ({@code {dir_name:<TAB>p}}); SnakeYAML refuses them. A tab after
+     * the first non-blank character of its line, outside quotes, becomes a space. A tab used for
+     * indentation stays, and is refused as both parsers refuse it; line numbers do not change.
+     */
+    static String tabsBetweenTokens(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean indentation = true;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                indentation = true;
+                quote = 0; // msfs's configs hold no multi-line quoted scalars; a stray quote ends with its line
+            } else if (quote != 0) {
+                if (c == '\\' && quote == '"' && i + 1 < text.length()) {
+                    out.append(c).append(text.charAt(++i));
+                    continue;
+                }
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                indentation = false;
+            } else if (c == '\t' && !indentation) {
+                c = ' ';
+            } else if (c != ' ' && c != '\t') {
+                indentation = false;
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     public MsfsConfig parse(String source, Reader text) throws ConfigException {

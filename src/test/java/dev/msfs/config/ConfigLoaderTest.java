@@ -194,4 +194,19 @@ class ConfigLoaderTest {
         assertTrue(error("- a\n- b\n").contains("must be a mapping"));
         assertTrue(error(PSEUDO + "mountname: [a]\n").contains("mountname: expected a single value"));
     }
+
+    /** MSFS's own config tests write flow mappings with tabs between tokens, which Go's parser takes. */
+    @Test
+    void tabsBetweenTokensAreSpacesAsInGoYaml(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tabs.yaml");
+        Files.writeString(f, "msfs_version: 1\nmountname:\t\"a\ttab\"\nbackends:\n  - {dir_name:\tp,\tbackend_type:\tPSEUDO,"
+                + "\tPSEUDO:\t{ file_size: 10 } }\n");
+        MsfsConfig c = loader.load(f);
+        assertEquals("p", c.backends().getFirst().dirName());
+        assertEquals("a\ttab", c.mountname(), "a tab inside quotes is kept");
+        Path indented = dir.resolve("indented.yaml");
+        Files.writeString(indented, "msfs_version: 1\nbackends:\n\t- {dir_name: p, backend_type: PSEUDO}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(indented));
+        assertTrue(e.getMessage().contains("indented.yaml:3: not valid YAML/JSON"), e.getMessage());
+    }
 }
