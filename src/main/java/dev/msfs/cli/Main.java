@@ -22,10 +22,34 @@ public final class Main {
 
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        args = asMsfsCalls(args, cli.getSubcommands().keySet());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("msfs: error: " + e.getMessage());
             return EXIT_FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * MSFS's own command line, as its mount helper and Docker examples call it: {@code msfs CONFIG}
+     * mounts that config (at its mountpoint, or $MSFS_MOUNTPOINT), a bare {@code msfs} mounts the
+     * config the MSC search finds, and {@code -v} is {@code --version}. A first word that names a
+     * subcommand is that subcommand, even if a file of that name exists.
+     */
+    static String[] asMsfsCalls(String[] args, java.util.Set<String> subcommands) {
+        if (args.length == 0) {
+            return new String[] {"mount"};
+        }
+        if (args[0].equals("-v")) {
+            return new String[] {"--version"};
+        }
+        if (args[0].startsWith("-") || subcommands.contains(args[0])) {
+            return args;
+        }
+        String[] mount = new String[args.length + 2];
+        mount[0] = "mount";
+        mount[1] = "--config";
+        System.arraycopy(args, 0, mount, 2, args.length);
+        return mount;
     }
 }

@@ -157,4 +157,20 @@ class CliIT {
         assertTrue(out.matches("msfs: error: msfs needs Java 25 or later \\(found (1\\.)?\\d+, .*"), out);
         assertEquals(1, out.lines().count(), "one line, no stack trace: " + out);
     }
+
+    /** MSFS's own command line: {@code msfs CONFIG} mounts at $MSFS_MOUNTPOINT (as its helper calls it), {@code -v} prints the version. */
+    @Test
+    void msfsConfigMountsAsMsfsIsCalled(@TempDir Path dir) throws Exception {
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        Path cfg = Files.writeString(dir.resolve("c.yaml"), "msfs_version: 1\nallow_other: false\nmountpoint: /nonexistent\n"
+                + "backends:\n  - {dir_name: p, backend_type: PSEUDO}\n");
+        try (MsfsProcess msfs = MsfsProcess.launch(java.util.Map.of("MSFS_MOUNTPOINT", mnt.toString()), mnt, cfg.toString())) {
+            try (Stream<Path> names = Files.list(mnt)) {
+                assertEquals(java.util.List.of("p"), names.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+        MsfsProcess.Result v = MsfsProcess.run("-v");
+        assertEquals(0, v.status(), v.err());
+        assertTrue(v.out().startsWith("msfs "), v.out());
+    }
 }

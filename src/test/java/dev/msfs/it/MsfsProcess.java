@@ -54,6 +54,17 @@ final class MsfsProcess implements AutoCloseable {
         cmd.addAll(command("mount"));
         cmd.addAll(List.of(args));
         cmd.add(mountpoint.toString());
+        return started(cmd, env, mountpoint);
+    }
+
+    /** Starts {@code java -jar msfs.jar ARGV…} exactly so (MSFS's forms), and waits until it mounted {@code mountpoint}. */
+    static MsfsProcess launch(java.util.Map<String, String> env, Path mountpoint, String... argv)
+            throws IOException, InterruptedException {
+        return started(command(argv), env, mountpoint);
+    }
+
+    private static MsfsProcess started(List<String> cmd, java.util.Map<String, String> env, Path mountpoint)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile(keptLogs(), "msfs-it", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
