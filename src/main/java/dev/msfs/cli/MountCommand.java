@@ -242,9 +242,14 @@ final class MountCommand implements Callable<Integer> {
 
     private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
                                        java.util.function.BooleanSupplier ready, BackendStates states) throws IOException {
+        String authority = url.substring("http://".length()).replaceAll("/$", "");
+        String host = authority.substring(0, authority.lastIndexOf(':'));
+        int port = Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
         try {
-            HttpEndpoint e = new HttpEndpoint(java.net.URI.create(url), metrics, healthy, ready, states);
-            LOG.info(() -> "serving /metrics, /healthz, /readyz and /backends at " + url);
+            HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states);
+            String shown = "http://" + (host.isEmpty() ? "0.0.0.0" : host) + ":" + e.port();
+            LOG.info(() -> "serving /metrics, /healthz, /readyz and /backends at " + shown
+                    + (host.isEmpty() ? " (every interface)" : ""));
             return e;
         } catch (IOException e) {
             throw new IOException("cannot listen on endpoint " + url + ": " + e.getMessage(), e);

@@ -186,8 +186,11 @@ public final class ConfigLoader {
                     + " bytes) exceeds process_memory_limit (" + memoryLimit + " bytes); cache_storage: mapped-file"
                     + " keeps it on disk, where it does not count");
         }
-        if (!endpoint.isEmpty() && !endpoint.matches("http://[^/?#:]+:\\d+/?")) {
-            throw top.error("endpoint", "expected http://host:port (https is not supported), got \"" + endpoint + "\"");
+        // As in MSFS: "http://:9088" listens on every interface, and port 0 takes a free port (logged).
+        if (!endpoint.isEmpty() && (!endpoint.matches("http://[^/?#:]*:\\d{1,5}/?")
+                || Integer.parseInt(endpoint.replaceAll(".*:(\\d+)/?$", "$1")) > 65535)) {
+            throw top.error("endpoint", "expected http://host:port, http://:port (every interface) or port 0 (a free one);"
+                    + " https is not supported; got \"" + endpoint + "\"");
         }
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();

@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -20,9 +19,10 @@ import java.util.function.BooleanSupplier;
 public final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
 
-    public HttpEndpoint(URI endpoint, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready, BackendStates backends)
-            throws IOException {
-        server = HttpServer.create(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 16);
+    /** @param host "" for every interface; @param port 0 for a free one ({@link #port} says which) */
+    public HttpEndpoint(String host, int port, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready,
+                        BackendStates backends) throws IOException {
+        server = HttpServer.create(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", ex -> {
             ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -81,4 +81,20 @@ class MetricsIT {
             assertTrue(msfs.log().contains("[TRACE] p read_file file_00000001 @0+"), msfs.log()); // trace_level 3: details
         }
     }
+
+    /** As MSFS: "http://:PORT" listens on every interface, and port 0 takes a free port, which the log names. */
+    @Test
+    void anEndpointOnEveryInterfaceAndAFreePort(@TempDir Path dir) throws Exception {
+        Path cfg = Files.writeString(dir.resolve("c.yaml"), "msfs_version: 1\nallow_other: false\nendpoint: \"http://:0\"\n"
+                + "backends:\n  - {dir_name: p, backend_type: PSEUDO}\n");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("at http://0\\.0\\.0\\.0:(\\d+) \\(every interface\\)")
+                    .matcher(msfs.log());
+            assertTrue(m.find(), msfs.log());
+            int port = Integer.parseInt(m.group(1));
+            assertTrue(port > 0, msfs.log());
+            assertEquals(200, get(port, "/readyz").statusCode());
+        }
+    }
 }
