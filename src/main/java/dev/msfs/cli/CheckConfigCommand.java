@@ -22,6 +22,10 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "check the built-in demo config")
     boolean demo;
 
+    @Option(names = "--strict", description = "refuse unknown keys (by default each is a warning naming file, line and"
+            + " key, as MSFS ignores them); strict: true in the config does the same")
+    boolean strict;
+
     @Option(names = "--probe", description = "also send each backend one cheap request (a listing of one key) and"
             + " say which store does not answer; without it, check-config never contacts a store")
     boolean probe;
@@ -30,13 +34,15 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         MsfsConfig c;
         try {
-            c = ConfigChoice.load(demo, file);
+            c = ConfigChoice.load(demo, file, strict);
         } catch (ConfigException e) {
             System.err.println("msfs: error: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
+        c.warnings().forEach(w -> System.err.println("msfs: warning: " + w));
         StringBuilder out = new StringBuilder();
-        out.append("# ").append(c.source()).append(": valid\n");
+        out.append("# ").append(c.source()).append(": valid").append(c.warnings().isEmpty() ? "" : ", with "
+                + c.warnings().size() + " unknown key(s): see the warnings").append('\n');
         out.append("msfs_version: 1\n");
         out.append("mountname: ").append(c.mountname()).append('\n');
         out.append("mountpoint: ").append(c.mountpoint()).append('\n');

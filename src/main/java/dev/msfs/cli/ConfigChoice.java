@@ -19,7 +19,12 @@ final class ConfigChoice {
     }
 
     static MsfsConfig load(boolean demo, String file) throws ConfigException {
-        ConfigLoader loader = ConfigLoader.forProcess();
+        return load(demo, file, false);
+    }
+
+    /** @param strict refuse unknown keys instead of warning about them */
+    static MsfsConfig load(boolean demo, String file, boolean strict) throws ConfigException {
+        ConfigLoader loader = strict ? ConfigLoader.forProcess().strict() : ConfigLoader.forProcess();
         if (demo) {
             try (InputStream in = ConfigChoice.class.getResourceAsStream(DEMO_RESOURCE)) {
                 return loader.parse("built-in demo config", new InputStreamReader(in, StandardCharsets.UTF_8));

@@ -70,6 +70,7 @@ final class MountCommand implements Callable<Integer> {
         BackendStates states = new BackendStates();
         try {
             MsfsConfig configured = ConfigChoice.load(demo, config);
+            configured.warnings().forEach(LOG::warning);
             cfg = startBackends(configured, metrics, states, backends);
         } catch (ConfigException e) {
             backends.forEach(Backend::close);

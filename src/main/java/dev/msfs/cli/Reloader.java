@@ -78,6 +78,7 @@ final class Reloader implements AutoCloseable {
         lastSeen = now;
         try {
             MsfsConfig next = ConfigLoader.forProcess().load(file);
+            next.warnings().forEach(w -> LOG.warning("reload: " + w));
             ReloadPlan plan = ReloadPlan.between(running, next);
             for (BackendConfig b : plan.removed()) {
                 fs.removeVolume(b.dirName());

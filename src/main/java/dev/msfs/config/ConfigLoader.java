@@ -47,11 +47,22 @@ public final class ConfigLoader {
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
+    private final boolean strict;
 
     public ConfigLoader(Map<String, String> env, int defaultUid, int defaultGid) {
+        this(env, defaultUid, defaultGid, false);
+    }
+
+    private ConfigLoader(Map<String, String> env, int defaultUid, int defaultGid, boolean strict) {
         this.env = env;
         this.defaultUid = defaultUid;
         this.defaultGid = defaultGid;
+        this.strict = strict;
+    }
+
+    /** A loader that refuses unknown keys instead of warning about them ({@code check-config --strict}). */
+    public ConfigLoader strict() {
+        return new ConfigLoader(env, defaultUid, defaultGid, true);
     }
 
     /** Loader for this process: real environment, owner defaults to the effective uid/gid. */
@@ -136,7 +147,20 @@ public final class ConfigLoader {
         if (root == null) {
             throw new ConfigException(source + ": the config file is empty");
         }
-        return read(source, NodeReader.root(source, root, new EnvSubstitution(env)));
+        UnknownKeys unknown = new UnknownKeys(strict);
+        MsfsConfig c;
+        try {
+            c = read(source, NodeReader.root(source, root, new EnvSubstitution(env), unknown));
+        } catch (ConfigException e) {
+            if (unknown.warnings().isEmpty()) {
+                throw e;
+            }
+            // A misspelt key is the likely cause of what failed after it (secret_acess_key: no secret): name it first.
+            throw new ConfigException(String.join("; ", unknown.warnings()) + "; and then: " + e.getMessage());
+        }
+        List<String> warnings = new ArrayList<>(unknown.warnings());
+        warnings.addAll(c.warnings()); // an MSC translation's own
+        return c.toBuilder().warnings(warnings).build();
     }
 
     private MsfsConfig read(String source, NodeReader top) throws ConfigException {
@@ -146,6 +170,9 @@ public final class ConfigLoader {
         }
         if (version != 1) {
             throw top.error("msfs_version", "unknown version " + version + ": expected 1 (or 0 for MSC profiles)");
+        }
+        if (top.bool("strict", false)) {
+            top.makeStrict();
         }
         List<String> notYetUsed = new ArrayList<>(top.accept(GLOBAL_NOT_YET_USED));
         String mountname = top.string("mountname", "msfs");
@@ -490,7 +517,8 @@ public final class ConfigLoader {
     }
 
     private NodeReader section(NodeReader b, BackendType type) throws ConfigException {
-        return b.mapping(type.sectionName()).orElse(NodeReader.root(b.path(), emptyMapping(), new EnvSubstitution(env)));
+        return b.mapping(type.sectionName()).orElse(NodeReader.root(b.path(), emptyMapping(), new EnvSubstitution(env),
+                new UnknownKeys(true))); // empty: no key to be unknown
     }
 
     private static Node emptyMapping() {

@@ -19,13 +19,14 @@ import java.util.List;
  * @param endpoint           http://host:port of the metrics and health service, or "" for none
  * @param probeAtMount       send each backend one cheap request at mount, and say which store does not answer
  * @param acceptedNotUsed    key paths present in the file that this build accepts but does not act on
+ * @param warnings           unknown keys, each with its file:line and the closest known key (see UnknownKeys)
  */
 public record MsfsConfig(String source, String mountname, String mountpoint, int uid, int gid, int dirPerm,
                          boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
                          int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
                          java.nio.file.Path cacheDirPath, boolean directIo, long processMemoryLimit,
                          long autoSighupSeconds, String endpoint, boolean probeAtMount,
-                         List<BackendConfig> backends, List<String> acceptedNotUsed) {
+                         List<BackendConfig> backends, List<String> acceptedNotUsed, List<String> warnings) {
 
     public static Builder builder(String source) {
         return new Builder(source);
@@ -37,7 +38,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
                 .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo)
                 .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
-                .backends(backends).acceptedNotUsed(acceptedNotUsed);
+                .backends(backends).acceptedNotUsed(acceptedNotUsed).warnings(warnings);
     }
 
     /** Named values instead of eighteen positional ones; unset values are MSFS's defaults. */
@@ -63,6 +64,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private boolean probeAtMount = true;
         private List<BackendConfig> backends = List.of();
         private List<String> acceptedNotUsed = List.of();
+        private List<String> warnings = List.of();
 
         private Builder(String source) {
             this.source = source;
@@ -154,6 +156,11 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder warnings(List<String> v) {
+            warnings = List.copyOf(v);
+            return this;
+        }
+
         public Builder acceptedNotUsed(List<String> v) {
             acceptedNotUsed = List.copyOf(v);
             return this;
@@ -163,7 +170,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
                     fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo,
                     processMemoryLimit,
-                    autoSighupSeconds, endpoint, probeAtMount, backends, acceptedNotUsed);
+                    autoSighupSeconds, endpoint, probeAtMount, backends, acceptedNotUsed, warnings);
         }
     }
 }

@@ -26,14 +26,17 @@ final class NodeReader {
     private final String path;
     private final Node node;
     private final EnvSubstitution env;
+    private final UnknownKeys unknown;
     private final Map<String, NodeTuple> entries = new LinkedHashMap<>();
     private final Set<String> read = new java.util.HashSet<>();
 
-    private NodeReader(String file, String path, MappingNode node, EnvSubstitution env) throws ConfigException {
+    private NodeReader(String file, String path, MappingNode node, EnvSubstitution env, UnknownKeys unknown)
+            throws ConfigException {
         this.file = file;
         this.path = path;
         this.node = node;
         this.env = env;
+        this.unknown = unknown;
         for (NodeTuple t : node.getValue()) {
             if (!(t.getKeyNode() instanceof ScalarNode key)) {
                 throw at(t.getKeyNode(), path, "keys must be plain names");
@@ -44,11 +47,16 @@ final class NodeReader {
         }
     }
 
-    static NodeReader root(String file, Node node, EnvSubstitution env) throws ConfigException {
+    static NodeReader root(String file, Node node, EnvSubstitution env, UnknownKeys unknown) throws ConfigException {
         if (!(node instanceof MappingNode m)) {
             throw new ConfigException(file + ":" + line(node) + ": the config must be a mapping of keys to values");
         }
-        return new NodeReader(file, "", m, env);
+        return new NodeReader(file, "", m, env, unknown);
+    }
+
+    /** From here on, unknown keys anywhere in this document are refused (the file's own {@code strict: true}). */
+    void makeStrict() {
+        unknown.makeStrict();
     }
 
     String path() {
@@ -159,7 +167,7 @@ final class NodeReader {
         if (!(t.getValueNode() instanceof MappingNode m)) {
             throw at(t.getValueNode(), child(key), "expected a mapping of keys to values");
         }
-        return Optional.of(new NodeReader(file, child(key), m, env));
+        return Optional.of(new NodeReader(file, child(key), m, env, unknown));
     }
 
     List<NodeReader> mappings(String key) throws ConfigException {
@@ -177,7 +185,7 @@ final class NodeReader {
             if (!(item instanceof MappingNode m)) {
                 throw at(item, itemPath, "expected a mapping of keys to values");
             }
-            out.add(new NodeReader(file, itemPath, m, env));
+            out.add(new NodeReader(file, itemPath, m, env, unknown));
         }
         return out;
     }
@@ -201,13 +209,15 @@ final class NodeReader {
 
     /**
      * Every key that no one read is a mistake: say so, with the closest key that was asked for
-     * (every key the loader reads is asked for, present or not, so those are the known keys).
+     * (every key the loader reads is asked for, present or not, so those are the known keys). A
+     * warning, or an error when strict ({@link UnknownKeys}).
      */
     void rejectUnknown() throws ConfigException {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
             if (!read.contains(e.getKey())) {
                 String hint = Suggest.closest(e.getKey(), read).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
-                throw at(e.getValue().getKeyNode(), child(e.getKey()), "unknown key" + hint);
+                read.add(e.getKey()); // said once
+                unknown.found(at(e.getValue().getKeyNode(), child(e.getKey()), "unknown key" + hint).getMessage());
             }
         }
     }

@@ -15,7 +15,7 @@ import java.util.Set;
  */
 public record ReloadPlan(List<BackendConfig> added, List<BackendConfig> removed) {
     /** Global keys whose change means nothing to a running mount. */
-    private static final Set<String> IGNORED = Set.of("source", "backends", "acceptedNotUsed", "probeAtMount");
+    private static final Set<String> IGNORED = Set.of("source", "backends", "acceptedNotUsed", "probeAtMount", "warnings");
     private static final Map<String, String> KEY_NAMES = Map.of("entryAttrTtlMillis", "entry_attr_ttl",
             "autoSighupSeconds", "auto_sighup_interval", "type", "backend_type", "settings", "(type section)",
             "requestTimeoutMillis", "request_timeout", "retryBaseDelayMillis", "retry_base_delay",

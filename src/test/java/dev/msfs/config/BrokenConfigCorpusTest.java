@@ -28,7 +28,7 @@ class BrokenConfigCorpusTest {
             files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
         }
         assertTrue(files.size() >= 40, "the corpus has only " + files.size() + " configs");
-        ConfigLoader loader = new ConfigLoader(Map.of("HOME", "/home/u"), 1000, 1000);
+        ConfigLoader loader = new ConfigLoader(Map.of("HOME", "/home/u"), 1000, 1000).strict(); // unknown keys refused
         return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
             String expect = Files.readAllLines(f).getFirst().replaceFirst("^# expect: ", "");
             String message = assertThrows(ConfigException.class, () -> loader.load(f)).getMessage();

@@ -104,11 +104,22 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownKeysAreErrorsWithASuggestion() {
-        String m = error(PSEUDO + "entry_atr_ttl: 5\n");
-        assertTrue(m.contains("test.yaml:6: entry_atr_ttl: unknown key (did you mean \"entry_attr_ttl\"?)"), m);
-        m = error(PSEUDO.replace("file_size", "file_sise"));
+    void unknownKeysAreWarningsWithASuggestionAndErrorsWhenStrict() throws ConfigException {
+        MsfsConfig c = parse(PSEUDO + "entry_atr_ttl: 5\n");
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().getFirst().startsWith("test.yaml:6: entry_atr_ttl: unknown key (did you mean \"entry_attr_ttl\"?)"
+                + " (ignored, as MSFS ignores it"), c.warnings().toString());
+        assertEquals(ConfigLoader.DEFAULT_ENTRY_ATTR_TTL_MILLIS, c.entryAttrTtlMillis(), "the misspelt key is not taken");
+        String m = assertThrows(ConfigException.class, () -> loader.strict().parse("test.yaml",
+                new StringReader(PSEUDO.replace("file_size", "file_sise")))).getMessage();
         assertTrue(m.contains("backends[0].PSEUDO.file_sise: unknown key (did you mean \"file_size\"?)"), m);
+        m = assertThrows(ConfigException.class, () -> parse("strict: true\n" + PSEUDO + "entry_atr_ttl: 5\n")).getMessage();
+        assertTrue(m.contains("entry_atr_ttl: unknown key"), "strict: true in the file refuses it too: " + m);
+        // Not strict, a misspelt key that a later rule trips over is named first.
+        m = error("msfs_version: 1\nbackends:\n  - {dir_name: s, backend_type: S3, bucket_container_name: b,\n"
+                + "     S3: {access_key_id: AKIA, secret_acess_key: x}}\n");
+        assertTrue(m.startsWith("test.yaml:4: backends[0].S3.secret_acess_key: unknown key (did you mean \"secret_access_key\"?)")
+                && m.contains("; and then: ") && m.contains("must be given together"), m);
     }
 
     @Test
