@@ -142,6 +142,11 @@ abstract sealed class LineArena implements LineStorage {
             Libc.willNeed(fd, line * lineSize, lineSize);
         }
 
+        @Override
+        public boolean readsAhead() {
+            return true;
+        }
+
         /**
          * Reads with {@code pread} rather than copying from the mapping: once the page cache has
          * let a page go (a cache larger than memory), a copy faults it back 4 KiB at a time and

@@ -35,6 +35,11 @@ interface LineStorage extends AutoCloseable {
     default void readAhead(int line, LineKey key) {
     }
 
+    /** Whether {@link #readAhead} does anything: memory has nothing to read ahead, so its readers skip the lookup. */
+    default boolean readsAhead() {
+        return false;
+    }
+
     /** The line no longer holds {@code key}'s bytes, and no fetch writes into it any more. Cache lock held. */
     void released(int line, LineKey key);
 

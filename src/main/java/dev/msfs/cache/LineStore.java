@@ -30,6 +30,7 @@ class LineStore implements AutoCloseable {
     final long lineSize;
     final int lineCount;
     private final LineStorage storage;
+    private final boolean readsAhead; // the storage's, asked once: the warm path of a memory cache skips it
     private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
     private final LineKey[] keyOf;   // written with release semantics (KEYS)
     private final long[] length;     // written with release semantics (LONGS)
@@ -54,6 +55,7 @@ class LineStore implements AutoCloseable {
         this.lineSize = lineSize;
         this.lineCount = lineCount;
         this.storage = storage;
+        this.readsAhead = storage.readsAhead();
         keyOf = new LineKey[lineCount];
         length = new long[lineCount];
         generation = new long[lineCount];
@@ -81,7 +83,7 @@ class LineStore implements AutoCloseable {
         if (n <= 0) {
             return TORN; // the length of a later content, read after the old key: the line is changing
         }
-        if (inLine == 0) {
+        if (inLine == 0 && readsAhead) {
             readAhead(line, key);
         }
         try {

@@ -156,6 +156,11 @@ final class ObjectFiles implements LineStorage {
         }
     }
 
+    @Override
+    public boolean readsAhead() {
+        return true;
+    }
+
     /** Punches the line's blocks out of its file, and retires the file with its last line. */
     @Override
     public void released(int line, LineKey key) {
