@@ -17,6 +17,13 @@ import java.util.function.BooleanSupplier;
  * listens only where the config says; there is no default address.
  */
 public final class HttpEndpoint implements AutoCloseable {
+    private static final String INDEX = """
+            msfs
+            /metrics   Prometheus metrics (MSFS's names)
+            /healthz   200 while the mount is up and serving, else 503
+            /readyz    200 once mounted
+            /backends  each backend's state, as JSON
+            """;
     private final HttpServer server;
 
     /** @param host "" for every interface; @param port 0 for a free one ({@link #port} says which) */
@@ -32,6 +39,10 @@ public final class HttpEndpoint implements AutoCloseable {
         server.createContext("/healthz", ex -> status(ex, healthy.getAsBoolean()));
         server.createContext("/readyz", ex -> status(ex, ready.getAsBoolean()));
         server.createContext("/backends", ex -> send(ex, 200, "application/json", backends.json().getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/", ex -> { // an index, as MSFS's endpoint has; any other path is not found
+            boolean index = ex.getRequestURI().getPath().equals("/");
+            send(ex, index ? 200 : 404, "text/plain; charset=utf-8", (index ? INDEX : "not found; see /\n").getBytes(StandardCharsets.UTF_8));
+        });
         server.start();
     }
 

@@ -95,6 +95,10 @@ class MetricsIT {
             int port = Integer.parseInt(m.group(1));
             assertTrue(port > 0, msfs.log());
             assertEquals(200, get(port, "/readyz").statusCode());
+            HttpResponse<String> index = get(port, "/");
+            assertEquals(200, index.statusCode());
+            assertTrue(index.body().contains("/backends") && index.body().contains("/metrics"), index.body());
+            assertEquals(404, get(port, "/nothing-here").statusCode());
         }
     }
 }
