@@ -157,18 +157,9 @@ abstract sealed class LineArena implements LineStorage {
         @Override
         public boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n)
                 throws CacheStorageException {
-            MemorySegment into = dst.asSlice(dstOffset, n);
-            if (!into.isNative()) {
-                return super.copyOut(line, key, inLine, dst, dstOffset, n);
-            }
-            try {
-                if (Libc.pread(fd, into, line * lineSize + inLine) != n) {
-                    throw new CacheStorageException("the cache file ends early", null);
-                }
-                return true;
-            } catch (ErrnoException e) {
-                throw new CacheStorageException("the cache cannot read " + folder.dir() + ": " + e.getMessage(), e);
-            }
+            CacheStorageException.readWhole(fd, folder.dir().resolve(FILE_NAME), line * lineSize + inLine,
+                    dst.asSlice(dstOffset, n));
+            return true;
         }
 
         /** Unmaps, then removes the file and its folder. */

@@ -119,21 +119,8 @@ final class ObjectFiles implements LineStorage {
             return false; // released meanwhile
         }
         try {
-            MemorySegment into = dst.asSlice(dstOffset, n);
-            long at = key.index() * lineSize + inLine;
-            long got;
-            if (into.isNative()) {
-                got = Libc.pread(f.fd(), into, at);
-            } else {
-                try (Arena staging = Arena.ofConfined()) { // a heap destination (tests): the kernel needs native memory
-                    MemorySegment tmp = staging.allocate(n);
-                    got = Libc.pread(f.fd(), tmp, at);
-                    MemorySegment.copy(tmp, 0, into, 0, n);
-                }
-            }
-            if (got != n) {
-                throw new CacheStorageException("the cache file " + f.path + " ends early (" + got + " of " + n + " bytes)", null);
-            }
+            CacheStorageException.readWhole(f.fd(), f.path, key.index() * lineSize + inLine,
+                    dst.asSlice(dstOffset, n));
             return true;
         } catch (ErrnoException e) {
             throw new CacheStorageException("the cache cannot read " + f.path + ": " + e.getMessage(), e);

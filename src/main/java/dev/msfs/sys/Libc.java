@@ -87,10 +87,18 @@ public final class Libc {
     }
 
     /**
-     * {@code pread(2)} into native memory, until {@code dst} is full or the file ends; returns the
-     * count.
+     * {@code pread(2)} until {@code dst} is full or the file ends; returns the count. A heap
+     * {@code dst} (tests) is read through native memory, which the kernel needs.
      */
     public static long pread(int fd, MemorySegment dst, long offset) throws ErrnoException {
+        if (!dst.isNative()) {
+            try (Arena staging = Arena.ofConfined()) {
+                MemorySegment tmp = staging.allocate(dst.byteSize());
+                long got = pread(fd, tmp, offset);
+                MemorySegment.copy(tmp, 0, dst, 0, got);
+                return got;
+            }
+        }
         long done = 0;
         while (done < dst.byteSize()) {
             long at = done;
