@@ -34,15 +34,16 @@ abstract sealed class LineArena implements LineStorage {
         this.memory = address.reinterpret(bytes, arena, s -> Libc.munmap(s, bytes));
     }
 
-    /** @param hugePages ask for transparent huge pages (a hint), for lines of 2 MiB and more */
-    static LineArena anonymous(long lineSize, int lineCount, boolean hugePages) {
+    /**
+     * No madvise: the system's transparent-huge-page policy applies. MADV_HUGEPAGE, asked for
+     * before, made the first touch of each line slower and costlier (defrag "madvise", the usual
+     * setting, compacts memory synchronously in the fault): measured in docs/performance.md.
+     */
+    static LineArena anonymous(long lineSize, int lineCount) {
         long bytes = lineSize * lineCount;
         try {
             MemorySegment address = Libc.mmap(bytes, Libc.PROT_READ | Libc.PROT_WRITE,
                     Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0);
-            if (hugePages) {
-                Libc.adviseQuietly(address, bytes, Libc.MADV_HUGEPAGE);
-            }
             return new Anonymous(address, lineSize, bytes);
         } catch (ErrnoException e) {
             throw new IllegalStateException("cannot reserve " + bytes + " bytes for the cache: " + e.getMessage(), e);

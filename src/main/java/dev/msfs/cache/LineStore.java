@@ -40,12 +40,12 @@ class LineStore implements AutoCloseable {
 
     /** Lines in memory. */
     LineStore(long lineSize, int lineCount) {
-        this(lineSize, lineCount, checked(lineSize, lineCount) ? LineArena.anonymous(lineSize, lineCount, lineSize >= (2 << 20)) : null);
+        this(lineSize, lineCount, checked(lineSize, lineCount) ? LineArena.anonymous(lineSize, lineCount) : null);
     }
 
     LineStore(long lineSize, int lineCount, CacheStorage storage) throws java.io.IOException {
         this(lineSize, lineCount, checked(lineSize, lineCount) ? switch (storage) {
-            case CacheStorage.Memory m -> LineArena.anonymous(lineSize, lineCount, lineSize >= (2 << 20));
+            case CacheStorage.Memory m -> LineArena.anonymous(lineSize, lineCount);
             case CacheStorage.MappedFile f -> LineArena.inFile(f.parent(), lineSize, lineCount);
             case CacheStorage.PerObjectFile f -> ObjectFiles.in(f.parent(), lineSize, lineCount);
         } : null);

@@ -30,7 +30,6 @@ public final class Libc {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
-    public static final int MADV_HUGEPAGE = 14;
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -56,7 +55,6 @@ public final class Libc {
     private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG));
     private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(LINKER.defaultLookup().find("getpagesize").orElseThrow(),
             FunctionDescriptor.of(INT));
-    private static final MethodHandle MADVISE = errnoCall("madvise", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG, INT));
 
     private Libc() {
     }
@@ -152,11 +150,6 @@ public final class Libc {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-    }
-
-    /** {@code madvise(2)}, a hint: its failure changes nothing msfs relies on. */
-    public static void adviseQuietly(MemorySegment address, long length, int advice) {
-        quietly("madvise", (arena, state) -> (int) MADVISE.invokeExact(state, address, length, advice));
     }
 
     /** One downcall: {@code arena} for its arguments, {@code state} for its errno; returns what the call returned. */
