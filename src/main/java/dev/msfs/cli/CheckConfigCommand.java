@@ -55,6 +55,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("cache_lines: ").append(c.cacheLines()).append('\n');
         out.append("cache_lines_to_prefetch: ").append(c.cacheLinesToPrefetch()).append('\n');
         out.append("direct_io: ").append(c.directIo()).append('\n');
+        out.append("kernel_cache: ").append(c.kernelCache()).append('\n');
         out.append("cache_storage: ").append(c.cacheStorage().key()).append('\n');
         if (c.cacheStorage() != dev.msfs.config.CacheStorageMode.RAM) {
             out.append("cache_dir_path: \"").append(c.cacheDirPath()).append("\"\n");

@@ -197,6 +197,7 @@ public final class ConfigLoader {
         String cacheDir = top.string("cache_dir_path", "");
         long memoryLimit = top.integer("process_memory_limit", 4L << 30, 0, Long.MAX_VALUE);
         boolean directIo = top.bool("direct_io", false);
+        boolean kernelCache = top.bool("kernel_cache", false);
         long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
         String endpoint = top.string("endpoint", "");
         boolean probeAtMount = top.bool("probe_at_mount", true);
@@ -204,6 +205,9 @@ public final class ConfigLoader {
         top.rejectUnknown(); // a misspelt key is named before any rule that pairs keys trips over its absence
         if (lineSize % 4096 != 0) {
             throw top.error("cache_line_size", lineSize + " is not a multiple of 4096 (cache lines are page aligned)");
+        }
+        if (kernelCache && directIo) {
+            throw top.error("kernel_cache", "true needs the kernel's page cache, which direct_io: true turns off; choose one");
         }
         if (prefetch >= lines) {
             throw top.error("cache_lines_to_prefetch", prefetch + " must be less than cache_lines (" + lines + ")");
@@ -234,7 +238,7 @@ public final class ConfigLoader {
         }
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
-                .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
+                .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).kernelCache(kernelCache).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
                 .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).backends(backends).acceptedNotUsed(notYetUsed).build();
     }
 

@@ -12,6 +12,8 @@ import java.util.List;
  * @param cacheLines         lines in the cache arena (its size is cacheLines × cacheLineSize)
  * @param cacheLinesToPrefetch most lines a sequential reader has fetched ahead of it
  * @param directIo           open files with direct_io: every read reaches msfs (no kernel page cache, no mmap)
+ * @param kernelCache        let the kernel's page cache keep a file's pages from one open to the next while its
+ *                           version is unchanged (keep_cache), so re-reads never reach msfs
  * @param cacheStorage       where the cache arena lives (MSFS's cache_storage)
  * @param cacheDirPath       the folder below which a file-backed arena lives
  * @param processMemoryLimit bytes of memory msfs may use; an arena in memory may not exceed it (0: no limit)
@@ -24,7 +26,7 @@ import java.util.List;
 public record MsfsConfig(String source, String mountname, String mountpoint, int uid, int gid, int dirPerm,
                          boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
                          int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
-                         java.nio.file.Path cacheDirPath, boolean directIo, long processMemoryLimit,
+                         java.nio.file.Path cacheDirPath, boolean directIo, boolean kernelCache, long processMemoryLimit,
                          long autoSighupSeconds, String endpoint, boolean probeAtMount,
                          List<BackendConfig> backends, List<String> acceptedNotUsed, List<String> warnings) {
 
@@ -36,7 +38,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
     public Builder toBuilder() {
         return builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
-                .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo)
+                .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo).kernelCache(kernelCache)
                 .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
                 .backends(backends).acceptedNotUsed(acceptedNotUsed).warnings(warnings);
     }
@@ -58,6 +60,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private CacheStorageMode cacheStorage = CacheStorageMode.MAPPED_FILE;
         private java.nio.file.Path cacheDirPath = ConfigLoader.DEFAULT_CACHE_DIR;
         private boolean directIo;
+        private boolean kernelCache;
         private long processMemoryLimit;
         private long autoSighupSeconds;
         private String endpoint = "";
@@ -125,6 +128,11 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder kernelCache(boolean v) {
+            kernelCache = v;
+            return this;
+        }
+
         public Builder cacheStorage(CacheStorageMode mode, java.nio.file.Path dir) {
             cacheStorage = mode;
             cacheDirPath = dir;
@@ -168,7 +176,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
 
         public MsfsConfig build() {
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
-                    fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo,
+                    fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo, kernelCache,
                     processMemoryLimit,
                     autoSighupSeconds, endpoint, probeAtMount, backends, acceptedNotUsed, warnings);
         }

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * (records that carry the policy: {@link Entry}, {@link Opened}) or an {@link FsException} with
  * the errno to reply. It knows nothing of FUSE. It owns the {@link Namespace} (volumes, inodes,
  * listings), the {@link Handles}, and the cache it is given, which it reads file bytes through,
- * keyed by the object version seen at open. Read-only: every mutation is refused with EROFS.
+ * keyed by the object version seen at open, and tells the kernel how each open may use its page
+ * cache ({@link KernelPages}). Read-only: every mutation is refused with EROFS.
  */
 public final class FileSystem implements AutoCloseable {
     public static final long ROOT_INO = Namespace.ROOT_INO;
@@ -191,7 +192,10 @@ public final class FileSystem implements AutoCloseable {
         ObjectInfo info = inode.known.info();
         inode.volume.openFiles.incrementAndGet();
         ObjectRef version = ObjectRef.of(inode.volume.index, inode.path, info.etag(), info.size(), info.mtimeMillis());
-        return new Opened(handles.add(new Handles.OpenFile(inode, version, new ReadAhead())), settings.directIo(), false);
+        KernelPages.Mode mode = settings.directIo() ? KernelPages.Mode.DIRECT : inode.pages.open(version, settings.kernelCache());
+        boolean usesPages = mode != KernelPages.Mode.DIRECT;
+        long fh = handles.add(new Handles.OpenFile(inode, version, new ReadAhead(), usesPages));
+        return new Opened(fh, !usesPages, mode == KernelPages.Mode.KEEP);
     }
 
     /**
@@ -217,6 +221,9 @@ public final class FileSystem implements AutoCloseable {
     public void release(long fh) {
         Handles.OpenFile f = handles.removeFile(fh);
         if (f != null) {
+            if (f.usesPages()) {
+                f.inode().pages.released();
+            }
             namespace.released(f.inode().volume);
         }
     }

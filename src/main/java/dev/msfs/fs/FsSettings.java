@@ -8,10 +8,11 @@ import dev.msfs.config.MsfsConfig;
  * @param entryTtlMillis how long the kernel may keep entries, attributes and negative entries, and
  *                       msfs its listings
  * @param directIo       open files with direct_io (no kernel page cache)
+ * @param kernelCache    opens keep the kernel's pages of an unchanged version (keep_cache)
  * @param rootUid        owner of the mount's root directory (each backend's own come from its config)
  */
-public record FsSettings(long entryTtlMillis, boolean directIo, int rootUid, int rootGid, int rootDirPerm) {
+public record FsSettings(long entryTtlMillis, boolean directIo, boolean kernelCache, int rootUid, int rootGid, int rootDirPerm) {
     public static FsSettings of(MsfsConfig c) {
-        return new FsSettings(c.entryAttrTtlMillis(), c.directIo(), c.uid(), c.gid(), c.dirPerm());
+        return new FsSettings(c.entryAttrTtlMillis(), c.directIo(), c.kernelCache(), c.uid(), c.gid(), c.dirPerm());
     }
 }

@@ -16,8 +16,11 @@ final class Handles {
     record OpenDir(Inode dir, List<DirEntry> entries, long listedAtNanos) {
     }
 
-    /** An open file: the object version seen at open, which every read of the handle uses. */
-    record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead) {
+    /**
+     * An open file: the object version seen at open, which every read of the handle uses;
+     * {@code usesPages}: opened to use the kernel's page cache (see {@link KernelPages}).
+     */
+    record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead, boolean usesPages) {
     }
 
     private final Map<Long, OpenDir> dirs = new ConcurrentHashMap<>();

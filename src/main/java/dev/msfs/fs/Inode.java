@@ -23,6 +23,7 @@ final class Inode {
     // starts at creation time, not 0, since nanoTime's origin is arbitrary and may be negative
     volatile long listsInPagesUntil = System.nanoTime();
     long lookups;           // the kernel's lookup count; guarded by InodeTable's lock
+    final KernelPages pages = new KernelPages(); // files only: what the kernel's page cache may hold
 
     Inode(long ino, Volume volume, String path, boolean directory, boolean pinned, Known known) {
         this.ino = ino;
