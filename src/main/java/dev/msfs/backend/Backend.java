@@ -29,6 +29,14 @@ public interface Backend extends AutoCloseable {
     long read(String path, String etag, long offset, MemorySegment dst) throws BackendException;
 
     /**
+     * {@link #read}, telling {@code arrivals} how far {@code dst} holds final bytes while the read
+     * goes on, where the backend can tell (the default cannot: it reports nothing).
+     */
+    default long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+        return read(path, etag, offset, dst);
+    }
+
+    /**
      * Reads the whole object, whose size is {@code dst.byteSize()}, into {@code dst}. A backend whose
      * store keeps whole-object checksums verifies the bytes against them here (ranged reads cannot be
      * verified); the others read as {@link #read} does.

@@ -40,7 +40,13 @@ public final class MeteredBackend implements Backend {
 
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst), n -> n);
+        return read(path, etag, offset, dst, Arrivals.NONE);
+    }
+
+    @Override
+    public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+        return timed("read_file", path + " @" + offset + "+" + dst.byteSize(), () -> inner.read(path, etag, offset, dst, arrivals),
+                n -> n);
     }
 
     @Override

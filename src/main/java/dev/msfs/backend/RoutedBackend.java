@@ -37,6 +37,11 @@ public final class RoutedBackend implements Backend {
     }
 
     @Override
+    public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+        return reading.read(path, etag, offset, dst, arrivals);
+    }
+
+    @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
         return reading.readWhole(path, etag, dst);
     }

@@ -14,11 +14,13 @@ final class CacheCounters {
     final LongAdder evictions = new LongAdder();
     final LongAdder bytesServed = new LongAdder();
     final LongAdder uncachedReads = new LongAdder();
+    final LongAdder readsWhileFetching = new LongAdder();
 
     /** Every failed fetch poisons its line, so the two counts are one. */
     CacheStats snapshot() {
         long failures = fetchFailures.sum();
         return new CacheStats(hits.sum(), misses.sum(), waits.sum(), fetches.sum(), prefetches.sum(), failures, failures,
-                retries.sum(), evictions.sum(), bytesServed.sum(), uncachedReads.sum());
+                retries.sum(), evictions.sum(), bytesServed.sum(), uncachedReads.sum(),
+                readsWhileFetching.sum());
     }
 }

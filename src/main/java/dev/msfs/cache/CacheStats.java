@@ -10,7 +10,9 @@ package dev.msfs.cache;
  * @param poisoned fetches that failed or came back short; their lines were evicted, never served
  * @param uncachedReads reads served straight from the backend because the cache could not store
  *                      their line (its disk full or failing)
+ * @param readsWhileFetching copies served from a line still being fetched, of bytes that had arrived
  */
 public record CacheStats(long hits, long misses, long waits, long fetches, long prefetches, long fetchFailures,
-                         long poisoned, long retries, long evictions, long bytesServed, long uncachedReads) {
+                         long poisoned, long retries, long evictions, long bytesServed, long uncachedReads,
+                         long readsWhileFetching) {
 }

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -19,6 +21,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Fetches</b>: claim under the lock, fill with it released, end under it (publish, or poison
  * a failed or short fetch: its readers get the error, never its bytes). Readers wait on the
  * fetch's own completion, which {@link #fill} completes in a {@code finally}, even on an {@link Error}.
+ *
+ * <p><b>Following a fetch.</b> A reader's own fetch runs on a thread of its own, and the reader
+ * (and any other that needs the line) copies what has arrived as soon as its bytes are there
+ * ({@link #follow}), where the backend reports arrivals (a ranged S3 GET does, once the response's
+ * ETag vouched for the version; a whole-object read, whose checksum is verified at its end, does
+ * not). Bytes that arrived are final and of the version asked for, so a fetch that fails later
+ * has served no wrong byte; its line is poisoned from then on, as any failed fetch's.
  *
  * <p><b>Fetcher rule:</b> a {@link LineFetcher} never writes into its destination after it returns
  * or throws. <b>Quarantine rule:</b> the cache does not rely on it after a failure (a cancelled
@@ -35,6 +44,8 @@ public final class DataCache implements AutoCloseable {
 
     private final LineStore lines;
     private final LineFetcher fetcher;
+    /** Runs readers' own fetches, which the readers follow (a virtual thread each: they wait on the network). */
+    private final ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
     private final CacheCounters counters = new CacheCounters();
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(DataCache.class.getName());
     private volatile boolean storageWarned;
@@ -101,8 +112,9 @@ public final class DataCache implements AutoCloseable {
     /** Copies from one line (at most to its end); see {@link #read}. */
     private long readLine(LineKey key, long pos, MemorySegment dst, long dstOffset, long max) throws BackendException {
         boolean hit = true;
+        long inLine = pos - key.index() * lines.lineSize;
         long n;
-        while ((n = lines.copyIfResident(key, pos - key.index() * lines.lineSize, dst, dstOffset, max)) <= 0) {
+        while ((n = lines.copyIfResident(key, inLine, dst, dstOffset, max)) <= 0) {
             if (n == LineStore.UNREADABLE) { // the cache disk failed under a resident line: the backend still has it
                 return readUncached(key, pos, dst, dstOffset, max, new BackendException(BackendException.Kind.IO,
                         key.object().path() + ": the cache cannot read a line back from its storage"));
@@ -111,7 +123,13 @@ public final class DataCache implements AutoCloseable {
                 counters.retries.increment(); // evicted or refetched while we copied
             }
             try {
-                hit &= !makeResident(key);
+                Miss miss = makeResident(key);
+                if (miss != null) {
+                    hit = false;
+                    if (miss.fetch() != null && (n = follow(miss.fetch(), inLine, dst, dstOffset, max)) > 0) {
+                        return n;
+                    }
+                }
             } catch (BackendException e) {
                 if (!causedBy(e, CacheStorageException.class)) {
                     throw e;
@@ -176,6 +194,7 @@ public final class DataCache implements AutoCloseable {
      */
     @Override
     public void close() {
+        fetches.shutdownNow(); // readers' fetches under way are revoked below, with the others
         List<Fill> inFlight = new ArrayList<>();
         lock.lock();
         try {
@@ -240,45 +259,86 @@ public final class DataCache implements AutoCloseable {
         end(f, why);
     }
 
+    /** What a reader's miss came to: the fetch of its line to {@link #follow}, or none (it waited for a line to claim). */
+    private record Miss(Fill fetch) {
+    }
+
+    private static final Miss WAITED_FOR_ROOM = new Miss(null);
+
     /**
-     * Makes {@code key}'s line resident: fetches it, waits for the fetch under way, or (every line
-     * busy) waits until a line may be claimed. True if it fetched or waited, false if the line was
-     * resident already (a lock-free copy lost a race). Throws the fetch's failure.
+     * Makes {@code key}'s line resident: starts its fetch, or finds the fetch under way, for the
+     * reader to follow; or (every line busy) waits until a line may be claimed. Null when the line
+     * was resident already (a lock-free copy lost a race).
      */
-    private boolean makeResident(LineKey key) throws BackendException {
-        Fill mine = null;
-        CompletableFuture<BackendException> theirs = null;
-        CompletableFuture<Void> room = null;
+    private Miss makeResident(LineKey key) throws BackendException {
+        Fill mine;
+        CompletableFuture<Void> room;
         lock.lock();
         try {
             if (closed) {
                 throw new BackendException(BackendException.Kind.IO, "the cache is closed");
             }
             Integer line = lines.lineOf(key);
-            if (line == null) {
-                mine = claim(key, false);
-                room = mine == null ? lineClaimable : null;
-                (mine != null ? counters.misses : counters.waits).increment();
-            } else if (fillOf[line] != null) {
+            if (line != null) {
+                if (fillOf[line] == null) {
+                    return null;
+                }
                 counters.waits.increment();
-                Fill f = fillOf[line];
-                // A prefetch's failure (or its cancellation at shutdown) is not this reader's: it retries itself.
-                theirs = f.prefetch ? f.ended.thenApply(failure -> null) : f.ended;
-            } else {
-                return false;
+                return new Miss(fillOf[line]);
             }
+            mine = claim(key, false);
+            room = mine == null ? lineClaimable : null;
+            (mine != null ? counters.misses : counters.waits).increment();
         } finally {
             lock.unlock();
         }
-        BackendException failure = mine != null ? fill(mine) : theirs != null ? theirs.join() : null;
         if (room != null) {
             room.join();
+            return WAITED_FOR_ROOM;
         }
-        if (failure != null) {
-            throw new BackendException(failure.kind(), "fetch of " + key.object().path() + " line " + key.index()
-                    + " failed: " + failure.getMessage(), failure.status(), failure.code(), failure);
+        try {
+            fetches.execute(() -> fill(mine));
+        } catch (Throwable refusedOrOutOfMemory) { // the claimed fetch must end, or its followers wait forever
+            abandon(mine, new BackendException(BackendException.Kind.IO, "the cache is closed"));
         }
-        return true;
+        return new Miss(mine);
+    }
+
+    /**
+     * Copies the reader's bytes from the line {@code f} is fetching as soon as they have arrived;
+     * returns 0 once the fetch has ended and published the line (the caller copies from it), or, a
+     * prefetch, failed (the caller fetches again: a prefetch's failure, or its cancellation at
+     * shutdown, is not this reader's). Throws the failure of a reader's fetch.
+     */
+    private long follow(Fill f, long inLine, MemorySegment dst, long dstOffset, long max) throws BackendException {
+        while (true) {
+            long arrived;
+            try {
+                arrived = f.awaitBeyond(inLine);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException(BackendException.Kind.IO, f.key.object().path() + ": interrupted");
+            }
+            if (f.ended.isDone()) {
+                BackendException failure = f.ended.join();
+                if (failure != null && !f.prefetch) {
+                    throw new BackendException(failure.kind(), "fetch of " + f.key.object().path() + " line " + f.key.index()
+                            + " failed: " + failure.getMessage(), failure.status(), failure.code(), failure);
+                }
+                return 0;
+            }
+            long n;
+            try {
+                n = lines.copyArrived(f.line, f.generation, f.key, inLine, dst, dstOffset, Math.min(max, arrived - inLine));
+            } catch (CacheStorageException e) { // the reader reads around the cache (see readLine)
+                throw new BackendException(BackendException.Kind.IO, f.key.object().path() + ": " + e.getMessage(), e);
+            }
+            if (n > 0) {
+                counters.readsWhileFetching.increment();
+                return n;
+            }
+            f.ended.join(); // the line moved on, which only the end of its fetch allows: that end decides
+        }
     }
 
     /**
@@ -299,8 +359,8 @@ public final class DataCache implements AutoCloseable {
             return null;
         }
         try {
-            Fill f = new Fill(key, line, Math.min(lines.lineSize, key.object().size() - key.index() * lines.lineSize), prefetch);
-            lines.assign(line, key, f.expected);
+            long expected = Math.min(lines.lineSize, key.object().size() - key.index() * lines.lineSize);
+            Fill f = new Fill(key, line, expected, prefetch, lines.assign(line, key, expected));
             fillOf[line] = f;
             return f;
         } catch (Throwable t) { // out of memory: the line goes back, unservable and unmapped

@@ -1,10 +1,15 @@
 package dev.msfs.cache;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.BackendException;
 import java.lang.foreign.Arena;
 import java.util.concurrent.CompletableFuture;
 
-/** One fetch of one cache line: claimed under the cache's lock, filled outside it, ended under it. */
+/**
+ * One fetch of one cache line: claimed under the cache's lock, filled outside it, ended under it.
+ * A reader's own fetch (not a prefetch) reports how far the line holds final bytes while it runs
+ * ({@link #arrived}), where the backend can tell, so readers follow the bytes as they land.
+ */
 final class Fill {
     final LineKey key;
     final int line;
@@ -18,19 +23,52 @@ final class Fill {
     private final Arena scope = Arena.ofShared();
     /** Completed when the fetch ends: null if the line was published, else why it failed. */
     final CompletableFuture<BackendException> ended = new CompletableFuture<>();
+    /** The line's generation while this fetch fills it. */
+    final long generation;
+    /**
+     * Bytes from the line's start that hold their final content. Written (a volatile store, after
+     * the fetcher's own stores of those bytes) under this object's monitor, which waiters wait on.
+     */
+    private volatile long arrived;
 
-    Fill(LineKey key, int line, long expected, boolean prefetch) {
+    Fill(LineKey key, int line, long expected, boolean prefetch, long generation) {
         this.key = key;
         this.line = line;
         this.expected = expected;
         this.prefetch = prefetch;
+        this.generation = generation;
+        ended.whenComplete((failure, never) -> wake());
+    }
+
+    /** The fetcher's report: the line's first {@code bytes} are final. */
+    private synchronized void reached(long bytes) {
+        if (bytes > arrived) {
+            arrived = Math.min(bytes, expected);
+            notifyAll();
+        }
+    }
+
+    private synchronized void wake() {
+        notifyAll();
+    }
+
+    /**
+     * Waits until more than {@code inLine} bytes have arrived, or the fetch has ended; returns the
+     * bytes arrived (readers take {@link #ended} first: after it, this count means nothing).
+     */
+    synchronized long awaitBeyond(long inLine) throws InterruptedException {
+        while (arrived <= inLine && !ended.isDone()) {
+            wait();
+        }
+        return arrived;
     }
 
     /** Fetches into the line's view; null if the line is whole, else why not (any throwable becomes that). */
     BackendException run(LineFetcher fetcher, LineStore lines) {
         try {
             lines.reserve(line, key);
-            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, key, expected, scope));
+            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, key, expected, scope),
+                    prefetch ? Arrivals.NONE : this::reached);
             if (got != expected) {
                 return new BackendException(BackendException.Kind.IO,
                         key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");

@@ -1,5 +1,6 @@
 package dev.msfs.cache;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.BackendException;
 import java.lang.foreign.MemorySegment;
 
@@ -14,4 +15,12 @@ import java.lang.foreign.MemorySegment;
 public interface LineFetcher {
     /** @return bytes written; fewer than {@code dst.byteSize()} only if the object ends first */
     long fetch(ObjectRef object, long offset, MemorySegment dst) throws BackendException;
+
+    /**
+     * {@link #fetch}, telling {@code arrivals} how far {@code dst} holds final bytes while the fetch
+     * goes on, where the backend can tell; the default reports nothing.
+     */
+    default long fetch(ObjectRef object, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+        return fetch(object, offset, dst);
+    }
 }

@@ -117,6 +117,24 @@ class LineStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code n} bytes from {@code inLine} of a line that a fetch of generation
+     * {@code fetchGeneration} is still filling, which that fetch has reported final. They are
+     * good while the line is still that fetch's, or holds what it published ({@code
+     * fetchGeneration + 1}); any later content (the line refetched after a failure, or evicted)
+     * has a later generation: then {@link #TORN}. The ordering is {@link #copyIfResident}'s.
+     * Throws when the storage cannot read the bytes back.
+     */
+    long copyArrived(int line, long fetchGeneration, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n)
+            throws CacheStorageException {
+        if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
+            return TORN;
+        }
+        VarHandle.acquireFence();
+        long g = (long) LONGS.getVolatile(generation, line);
+        return g == fetchGeneration || g == fetchGeneration + 1 ? n : TORN;
+    }
+
     /** The one place bytes leave the storage (package-private so a test can act between snapshot and copy). */
     boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException {
         return storage.copyOut(line, key, inLine, dst, dstOffset, n);
@@ -143,13 +161,28 @@ class LineStore implements AutoCloseable {
         LONGS.setRelease(generation, line, g + 1);
     }
 
-    /** The line, unservable, now holds (or is being fetched for) {@code key}, {@code bytes} long. Lock held. */
-    void assign(int line, LineKey key, long bytes) {
+    /**
+     * The line, unservable, now holds (or is being fetched for) {@code key}, {@code bytes} long.
+     * Its generation moves on by two (odd still), so each fetch of a line has a generation of its
+     * own, which {@link #copyArrived} tells from the next. Lock held.
+     */
+    long assign(int line, LineKey key, long bytes) {
+        long g = nextFetch(line);
         referenced[line] = 0;
         KEYS.setRelease(keyOf, line, key);
         LONGS.setRelease(length, line, bytes);
         lineOf.put(key, line);
         storage.assigned(line, key);
+        return g;
+    }
+
+    /** Moves an unservable line's generation on by two, odd still; the line's later stores stay after it. Lock held. */
+    private long nextFetch(int line) {
+        long g = generation[line];
+        assert (g & 1) == 1 : "line " + line + " is servable";
+        LONGS.setVolatile(generation, line, g + 2);
+        VarHandle.releaseFence(); // as in makeUnservable: the next fetch's bytes, or a storage's release, come after it
+        return g + 2;
     }
 
     /** An evicted line: unservable, and its key no longer leads to it. Lock held, line servable. */
@@ -159,8 +192,13 @@ class LineStore implements AutoCloseable {
         storage.released(line, keyOf[line]);
     }
 
-    /** A line whose fetch failed and was revoked: its storage may let go of what it holds. Lock held. */
+    /**
+     * A line whose fetch failed and was revoked: its storage may let go of what it holds (a file's
+     * range is punched to a hole). The generation moves on first, so a reader still copying what
+     * that fetch reported ({@link #copyArrived}) finds it changed. Lock held.
+     */
     void release(int line, LineKey key) {
+        nextFetch(line);
         storage.released(line, key);
     }
 

@@ -234,6 +234,8 @@ final class MountCommand implements Callable<Integer> {
         m.counter("msfs_cache_evictions_total", "lines evicted to make room", () -> fs.cacheStats().evictions());
         m.counter("msfs_cache_uncached_reads_total", "reads served straight from the backend: the cache could not store their line (disk full or failing)",
                 () -> fs.cacheStats().uncachedReads());
+        m.counter("msfs_cache_reads_while_fetching_total", "copies served from a line still being fetched, of bytes that had arrived",
+                () -> fs.cacheStats().readsWhileFetching());
         m.counter("msfs_cache_generation_retries_total", "optimistic copies retried after an eviction raced them",
                 () -> fs.cacheStats().retries());
         m.counter("msfs_bytes_served_total", "file bytes served to readers", () -> fs.cacheStats().bytesServed());

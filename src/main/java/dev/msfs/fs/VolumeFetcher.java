@@ -1,5 +1,6 @@
 package dev.msfs.fs;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.Backend;
 import dev.msfs.backend.BackendException;
 import dev.msfs.cache.LineFetcher;
@@ -20,9 +21,15 @@ final class VolumeFetcher implements LineFetcher {
 
     @Override
     public long fetch(ObjectRef object, long offset, MemorySegment dst) throws BackendException {
+        return fetch(object, offset, dst, Arrivals.NONE);
+    }
+
+    /** A whole object's read reports nothing before it ends: its checksum is verified first. */
+    @Override
+    public long fetch(ObjectRef object, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
         Backend backend = namespace.volume(object.source()).backend;
         return offset == 0 && dst.byteSize() == object.size()
                 ? backend.readWhole(object.path(), object.etag(), dst)
-                : backend.read(object.path(), object.etag(), offset, dst);
+                : backend.read(object.path(), object.etag(), offset, dst, arrivals);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.BackendException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -463,45 +464,10 @@ class DataCacheTest {
             objects.add(object("obj" + i, 2 * LINE));
         }
         try (DataCache cache = storage.cache(dir, 2, flaky)) {
-            AtomicLong wrong = new AtomicLong();
-            AtomicLong served = new AtomicLong();
-            Set<Throwable> errors = ConcurrentHashMap.newKeySet();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                threads.add(Thread.ofPlatform().start(() -> {
-                    ThreadLocalRandom r = ThreadLocalRandom.current();
-                    try (Arena a = Arena.ofConfined()) {
-                        MemorySegment dst = a.allocate(LINE);
-                        for (int i = 0; i < 1500; i++) {
-                            ObjectRef o = objects.get(r.nextInt(objects.size()));
-                            long off = r.nextLong(o.size() - 4096);
-                            long n;
-                            try {
-                                n = cache.read(o, off, dst.asSlice(0, 4096));
-                            } catch (BackendException expected) {
-                                continue;
-                            }
-                            served.incrementAndGet();
-                            for (long k = 0; k < n; k++) {
-                                if (dst.get(ValueLayout.JAVA_BYTE, k) != expected(o, off + k)) {
-                                    wrong.incrementAndGet();
-                                    break;
-                                }
-                            }
-                        }
-                    } catch (Throwable e) {
-                        errors.add(e);
-                    }
-                }));
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            System.out.println("stress with rogue writers: " + served.get() + " reads served, " + rogues.get() + " rogue writers, "
+            long served = randomReadsServeOnlyRightBytes(cache, objects);
+            System.out.println("stress with rogue writers: " + served + " reads served, " + rogues.get() + " rogue writers, "
                     + cache.stats());
-            assertTrue(errors.isEmpty(), errors.toString());
-            assertEquals(0, wrong.get(), "reads that delivered wrong bytes");
-            assertTrue(rogues.get() > 10 && served.get() > 1000, "the stress proved nothing: " + cache.stats());
+            assertTrue(rogues.get() > 10 && served > 1000, "the stress proved nothing: " + cache.stats());
         }
     }
 
@@ -637,6 +603,215 @@ class DataCacheTest {
             assertContent(o, 0, dst, 2 * LINE);
             assertTrue(cache.stats().uncachedReads() >= 1, cache.stats().toString());
             assertEquals(2, src.fetches.get() - cache.stats().uncachedReads(), "the two lines were fetched once each: " + cache.stats());
+        }
+    }
+
+    /** A test fetcher that reports what has arrived; a fetch without a listener reports to nobody. */
+    @FunctionalInterface
+    private interface Reporting extends LineFetcher {
+        long fetchReporting(ObjectRef o, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException;
+
+        @Override
+        default long fetch(ObjectRef o, long offset, MemorySegment dst) throws BackendException {
+            return fetchReporting(o, offset, dst, Arrivals.NONE);
+        }
+
+        @Override
+        default long fetch(ObjectRef o, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+            return fetchReporting(o, offset, dst, arrivals);
+        }
+    }
+
+    /**
+     * Writes the line's first half and reports it, then waits for {@code rest} before writing the
+     * second half, or failing while {@code failures} lasts (later fetches are whole).
+     */
+    private static LineFetcher halfThenRest(CountDownLatch rest, AtomicInteger failures) {
+        return (Reporting) (o, offset, dst, arrivals) -> {
+            long n = Math.min(dst.byteSize(), o.size() - offset);
+            boolean fail = failures.getAndDecrement() > 0;
+            for (long i = 0; i < n / 2; i++) {
+                dst.set(ValueLayout.JAVA_BYTE, i, expected(o, offset + i));
+            }
+            arrivals.reached(n / 2);
+            await(rest);
+            if (fail) {
+                throw new BackendException(BackendException.Kind.IO, "connection reset");
+            }
+            for (long i = n / 2; i < n; i++) {
+                dst.set(ValueLayout.JAVA_BYTE, i, expected(o, offset + i));
+            }
+            arrivals.reached(n);
+            return n;
+        };
+    }
+
+    /** Until {@code n} readers found the line's fetch under way (and follow it). */
+    private static void awaitFollowers(DataCache cache, int n) throws InterruptedException {
+        while (cache.stats().waits() < n) {
+            Thread.sleep(1);
+        }
+    }
+
+    /** A read on another thread, into {@code dst}. */
+    private static CompletableFuture<Long> readAsync(DataCache cache, ObjectRef o, long offset, MemorySegment dst) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return cache.read(o, offset, dst);
+            } catch (BackendException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aReaderGetsTheBytesThatArrivedWhileItsFetchGoesOn(Storage storage, @TempDir Path dir) throws Exception {
+        CountDownLatch rest = new CountDownLatch(1);
+        ObjectRef o = object("o", LINE);
+        try (DataCache cache = storage.cache(dir, 4, halfThenRest(rest, new AtomicInteger()));
+             Arena arena = Arena.ofShared()) {
+            MemorySegment first = arena.allocate(4096);
+            // Were the reader to wait for the whole line, this would time out: the fetch waits for `rest`.
+            assertEquals(4096, readAsync(cache, o, 0, first).get(30, TimeUnit.SECONDS));
+            assertContent(o, 0, first, 4096);
+            assertEquals(1, cache.stats().readsWhileFetching());
+            MemorySegment later = arena.allocate(4096);
+            CompletableFuture<Long> beyond = readAsync(cache, o, LINE / 2 + 100, later); // past what arrived: it waits
+            awaitFollowers(cache, 1);
+            rest.countDown();
+            assertEquals(4096, beyond.get(30, TimeUnit.SECONDS));
+            assertContent(o, LINE / 2 + 100, later, 4096); // never the bytes before they were written
+            assertEquals(1, cache.stats().misses(), "one fetch for both readers: " + cache.stats());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void aFetchFailingAfterSomeBytesArrivedPoisonsItsLineForTheRest(Storage storage, @TempDir Path dir) throws Exception {
+        CountDownLatch rest = new CountDownLatch(1);
+        ObjectRef o = object("o", LINE);
+        try (DataCache cache = storage.cache(dir, 4, halfThenRest(rest, new AtomicInteger(1)));
+             Arena arena = Arena.ofShared()) {
+            MemorySegment first = arena.allocate(4096);
+            assertEquals(4096, readAsync(cache, o, 0, first).get(30, TimeUnit.SECONDS));
+            assertContent(o, 0, first, 4096); // arrived before the failure: the right bytes
+            CompletableFuture<Long> beyond = readAsync(cache, o, LINE / 2, arena.allocate(4096));
+            awaitFollowers(cache, 1); // it follows the failing fetch, rather than start one after the failure
+            rest.countDown();
+            java.util.concurrent.ExecutionException e =
+                    assertThrows(java.util.concurrent.ExecutionException.class, () -> beyond.get(30, TimeUnit.SECONDS));
+            assertInstanceOf(BackendException.class, e.getCause());
+            assertEquals(1, cache.stats().poisoned());
+            MemorySegment again = arena.allocate(4096);
+            assertEquals(4096, cache.read(o, LINE / 2, again)); // fetched anew, whole
+            assertContent(o, LINE / 2, again, 4096);
+        }
+    }
+
+    /**
+     * Fetches that report their line in four pieces, a third of them failing after a random number
+     * of pieces, under many readers of a two-line cache: readers follow them, failed lines are let
+     * go (a file's range punched) and reused at once, and no reader ever gets a wrong byte.
+     */
+    @ParameterizedTest
+    @EnumSource(Storage.class)
+    void stressFollowersOfFetchesThatFailPartWayGetOnlyRightBytes(Storage storage, @TempDir Path dir) throws Exception {
+        AtomicLong failed = new AtomicLong();
+        Reporting pieces = (o, offset, dst, arrivals) -> {
+            long n = Math.min(dst.byteSize(), o.size() - offset);
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            int failAfter = r.nextInt(3) == 0 ? r.nextInt(4) : 4;
+            for (int piece = 0; piece < 4; piece++) {
+                if (piece == failAfter) {
+                    failed.incrementAndGet();
+                    throw new BackendException(BackendException.Kind.IO, "connection reset");
+                }
+                for (long i = piece * n / 4; i < (piece + 1) * n / 4; i++) {
+                    dst.set(ValueLayout.JAVA_BYTE, i, expected(o, offset + i));
+                }
+                arrivals.reached((piece + 1) * n / 4);
+                Thread.yield();
+            }
+            return n;
+        };
+        List<ObjectRef> objects = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            objects.add(object("obj" + i, 2 * LINE));
+        }
+        try (DataCache cache = storage.cache(dir, 2, pieces)) {
+            long served = randomReadsServeOnlyRightBytes(cache, objects);
+            CacheStats s = cache.stats();
+            System.out.println("stress with followers: " + served + " reads served, " + failed.get() + " failed fetches, " + s);
+            assertTrue(failed.get() > 10 && served > 1000 && s.readsWhileFetching() > 10, "the stress proved nothing: " + s);
+        }
+    }
+
+    /**
+     * Six threads read 4 KiB at random offsets of {@code objects}, 1500 reads each, checking every
+     * byte; a read the cache fails is skipped. Returns the reads served; asserts no error and no wrong byte.
+     */
+    private static long randomReadsServeOnlyRightBytes(DataCache cache, List<ObjectRef> objects) throws InterruptedException {
+        AtomicLong wrong = new AtomicLong();
+        AtomicLong served = new AtomicLong();
+        Set<Throwable> errors = ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                ThreadLocalRandom r = ThreadLocalRandom.current();
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment dst = a.allocate(4096);
+                    for (int i = 0; i < 1500; i++) {
+                        ObjectRef o = objects.get(r.nextInt(objects.size()));
+                        long off = r.nextLong(o.size() - 4096);
+                        long n;
+                        try {
+                            n = cache.read(o, off, dst);
+                        } catch (BackendException expected) {
+                            continue;
+                        }
+                        served.incrementAndGet();
+                        for (long k = 0; k < n; k++) {
+                            if (dst.get(ValueLayout.JAVA_BYTE, k) != expected(o, off + k)) {
+                                wrong.incrementAndGet();
+                                break;
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+        assertEquals(0, wrong.get(), "reads that delivered wrong bytes");
+        return served.get();
+    }
+
+    @Test
+    void bytesCopiedFromALineBeingFetchedCountOnlyWhileTheLineIsThatFetchsOrWhatItPublished() throws Exception {
+        ObjectRef o = object("o", LINE);
+        LineKey key = new LineKey(o, 0);
+        try (LineStore store = new LineStore(LINE, 1);
+             Arena arena = Arena.ofShared()) {
+            MemorySegment dst = arena.allocate(100);
+            long fetch = store.assign(0, key, LINE);
+            assertEquals(100, store.copyArrived(0, fetch, key, 0, dst, 0, 100));
+            store.publish(0);
+            assertEquals(100, store.copyArrived(0, fetch, key, 0, dst, 0, 100), "what that fetch published");
+            store.evict(0);
+            assertEquals(LineStore.TORN, store.copyArrived(0, fetch, key, 0, dst, 0, 100), "evicted");
+            long next = store.assign(0, key, LINE);
+            assertEquals(LineStore.TORN, store.copyArrived(0, fetch, key, 0, dst, 0, 100), "the next fetch of the line");
+            assertEquals(100, store.copyArrived(0, next, key, 0, dst, 0, 100));
+            store.unmap(key, 0); // that fetch failed: its line is let go (a file's range punched)
+            store.release(0, key);
+            assertEquals(LineStore.TORN, store.copyArrived(0, next, key, 0, dst, 0, 100), "released after a failure");
+            store.assign(0, key, LINE);
+            assertEquals(LineStore.TORN, store.copyArrived(0, next, key, 0, dst, 0, 100), "a refetch after a failure");
         }
     }
 

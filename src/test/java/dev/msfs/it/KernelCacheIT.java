@@ -107,7 +107,8 @@ class KernelCacheIT {
             double served = bytesServed(port);
             assertArrayEquals(v1, Files.readAllBytes(file));
             if (kernelCache) {
-                assertEquals(served, bytesServed(port), "an unchanged object's second open reads the kernel's pages");
+                // The kernel may read a page or two again (its read-ahead marks); without keep_cache it reads all.
+                assertTrue(bytesServed(port) - served < SIZE / 2, "an unchanged object's second open reads the kernel's pages");
             } else {
                 assertTrue(bytesServed(port) >= served + SIZE, "without kernel_cache each open reads through msfs");
             }

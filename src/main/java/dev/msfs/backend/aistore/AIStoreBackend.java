@@ -1,5 +1,6 @@
 package dev.msfs.backend.aistore;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
@@ -100,13 +101,19 @@ public final class AIStoreBackend extends PrefixStore {
      */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        return get(path, etag, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst);
+        return read(path, etag, offset, dst, Arrivals.NONE);
+    }
+
+    /** The body is read in order, after the version was checked: each chunk is reported as it lands. */
+    @Override
+    public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
+        return get(path, etag, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst, arrivals);
     }
 
     /** The whole object, without a range: its checksum is the object's, so one of the type opened is compared too. */
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        return get(path, etag, null, dst);
+        return get(path, etag, null, dst, Arrivals.NONE);
     }
 
     /**
@@ -114,7 +121,7 @@ public final class AIStoreBackend extends PrefixStore {
      * returns), under one deadline for the whole request: the JDK client's timeout ends at the
      * response headers, so a watchdog closes a body that stalls past the deadline.
      */
-    private long get(String path, String etag, String range, MemorySegment dst) throws BackendException {
+    private long get(String path, String etag, String range, MemorySegment dst, Arrivals arrivals) throws BackendException {
         long length = dst.byteSize();
         if (length == 0) {
             return 0;
@@ -142,6 +149,7 @@ public final class AIStoreBackend extends PrefixStore {
             for (int n; got < length && (n = body.read(chunk, 0, (int) Math.min(chunk.length, length - got))) > 0; ) {
                 MemorySegment.copy(MemorySegment.ofArray(chunk), 0, dst, got, n);
                 got += n;
+                arrivals.reached(got);
             }
             return got;
         } catch (IOException e) {

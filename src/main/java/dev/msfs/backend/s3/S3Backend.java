@@ -1,5 +1,6 @@
 package dev.msfs.backend.s3;
 
+import dev.msfs.backend.Arrivals;
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ListPage;
 import dev.msfs.backend.ObjectInfo;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.xml.stream.XMLStreamException;
 import software.amazon.awssdk.crt.http.HttpHeader;
 import software.amazon.awssdk.crt.s3.S3MetaRequestOptions.MetaRequestType;
@@ -57,20 +57,32 @@ public final class S3Backend extends PrefixStore {
 
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
+        return read(path, etag, offset, dst, Arrivals.NONE);
+    }
+
+    /**
+     * A ranged GET: with a known version, CRT's split GET, which fetches parts of
+     * {@link S3Connection#PART_SIZE} in parallel and hands each over whole, in order; each is
+     * reported to {@code arrivals} as it lands. Without one (or from a store that sends no ETag),
+     * one plain request, handed over at its end.
+     */
+    @Override
+    public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
         long length = dst.byteSize();
         if (length == 0) {
             return 0;
         }
         boolean knownVersion = etag != null && !etag.isEmpty();
         HttpHeader range = new HttpHeader("Range", "bytes=" + offset + "-" + (offset + length - 1));
+        Fetch fetch = knownVersion ? Fetch.SPLIT : Fetch.PLAIN;
         try {
-            return getWithVersion(path, etag, range, offset, dst, knownVersion ? Fetch.SPLIT : Fetch.PLAIN);
+            return getWithVersion(path, etag, range, offset, dst, fetch, arrivals);
         } catch (BackendException e) {
             if (rangeNotSatisfiable(e)) {
                 return 0; // range starts at or past the end: an empty read
             }
-            if (knownVersion && missingEtag(e)) { // the store sends no ETag on GETs: CRT cannot split
-                return getWithVersion(path, etag, range, offset, dst, Fetch.PLAIN);
+            if (fetch == Fetch.SPLIT && missingEtag(e)) { // the store sends no ETag on GETs: CRT cannot split
+                return getWithVersion(path, etag, range, offset, dst, Fetch.PLAIN, arrivals);
             }
             throw e;
         }
@@ -86,15 +98,15 @@ public final class S3Backend extends PrefixStore {
             return 0;
         }
         if (!caps.checksumMode()) {
-            return getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN);
+            return getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN, Arrivals.NONE);
         }
         try {
-            return getWithVersion(path, etag, null, 0, dst, Fetch.VERIFIED); // a short body: the cache poisons the line
+            return getWithVersion(path, etag, null, 0, dst, Fetch.VERIFIED, Arrivals.NONE); // a short body: the cache poisons the line
         } catch (BackendException e) {
             if (!mayBeRefusedFeature(e)) {
                 throw e;
             }
-            long n = getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN);
+            long n = getWithVersion(path, etag, null, 0, dst, Fetch.PLAIN, Arrivals.NONE);
             caps.refusedChecksumMode(e.getMessage()); // only now: the same request without it worked
             return n;
         }
@@ -105,16 +117,16 @@ public final class S3Backend extends PrefixStore {
      * the store takes it, dropped for good once the store refuses it, and in every case the
      * response's own ETag compared, which catches stores that ignore If-Match.
      */
-    private long getWithVersion(String path, String etag, HttpHeader range, long offset, MemorySegment dst, Fetch fetch)
-            throws BackendException {
+    private long getWithVersion(String path, String etag, HttpHeader range, long offset, MemorySegment dst, Fetch fetch,
+            Arrivals arrivals) throws BackendException {
         boolean versioned = etag != null && !etag.isEmpty() && caps.ifMatch();
         try {
-            return get(path, headers(versioned ? etag : null, range), etag, offset, dst, fetch);
+            return get(path, headers(versioned ? etag : null, range), etag, offset, dst, fetch, arrivals);
         } catch (BackendException e) {
             if (!versioned || !mayBeRefusedFeature(e)) {
                 throw e;
             }
-            long n = get(path, headers(null, range), etag, offset, dst, fetch);
+            long n = get(path, headers(null, range), etag, offset, dst, fetch, arrivals);
             caps.refusedIfMatch(e.getMessage());
             return n;
         }
@@ -154,29 +166,76 @@ public final class S3Backend extends PrefixStore {
      * verified: a single request whose body streams in order. A response whose ETag is not
      * {@code etag} (when both are known) is another version: CHANGED.
      */
-    private long get(String path, List<HttpHeader> headers, String etag, long offset, MemorySegment dst, Fetch fetch)
-            throws BackendException {
-        boolean split = fetch == Fetch.SPLIT;
-        long length = dst.byteSize();
-        AtomicLong received = new AtomicLong();
-        S3Connection.BodySink intoDst = (piece, objectOffset) -> {
-            long at = split ? objectOffset - offset : received.get();
-            int n = piece.remaining();
-            if (at < 0 || at + n > length) {
-                throw new BackendException(BackendException.Kind.IO, path + ": response body outside the range asked for");
-            }
-            MemorySegment.copy(MemorySegment.ofBuffer(piece), 0, dst, at, n);
-            received.addAndGet(n);
-        };
-        S3Request get = S3Request.of("GetObject", "GET", prefix + path).withHeaders(headers).withSink(intoDst)
-                .withType(split ? MetaRequestType.GET_OBJECT : MetaRequestType.DEFAULT);
+    private long get(String path, List<HttpHeader> headers, String etag, long offset, MemorySegment dst, Fetch fetch,
+            Arrivals arrivals) throws BackendException {
+        IntoSegment sink = new IntoSegment(path, etag, offset, fetch == Fetch.SPLIT, dst, arrivals);
+        S3Request get = S3Request.of("GetObject", "GET", prefix + path).withHeaders(headers).withSink(sink)
+                .withType(fetch == Fetch.SPLIT ? MetaRequestType.GET_OBJECT : MetaRequestType.DEFAULT);
         S3Connection.Response r = s3.send(fetch == Fetch.VERIFIED ? get.withVerifiedChecksum() : get);
         String seen = unquote(r.headers().getOrDefault("etag", ""));
-        if (etag != null && !etag.isEmpty() && !seen.isEmpty() && !seen.equals(etag)) {
+        if (!sameVersion(etag, seen)) {
             throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (ETag "
                     + seen + ", opened as " + etag + ")", r.status(), "", null);
         }
-        return received.get();
+        return sink.received;
+    }
+
+    /** Another version only when both ETags are known and differ (some stores send none). */
+    private static boolean sameVersion(String etag, String seen) {
+        return etag == null || etag.isEmpty() || seen.isEmpty() || seen.equals(etag);
+    }
+
+    /**
+     * A GET's body into {@code dst}, which starts at object offset {@code offset}. Its pieces and
+     * headers arrive on CRT's threads one at a time, under the exchange's monitor (so plain fields
+     * do; the sender reads {@link #received} after the exchange has ended). While the pieces come
+     * in order, what has landed is reported to {@code arrivals}, but only once the headers vouched
+     * for it: the range asked for (206 from {@code offset}, or 200 from the start) and, when a
+     * version is known, that very ETag (a response without one is not vouched for, as the same
+     * request may be sent again without splitting).
+     */
+    private static final class IntoSegment implements S3Connection.BodySink {
+        private final String path;
+        private final String etag;
+        private final long offset;
+        private final boolean split; // a split GET's pieces say where they go; a plain GET's come in order
+        private final MemorySegment dst;
+        private final Arrivals arrivals;
+        private boolean vouched;
+        private boolean inOrder = true; // CRT hands a split GET's parts over in order; should one come early, reports stop
+        long received;
+
+        IntoSegment(String path, String etag, long offset, boolean split, MemorySegment dst, Arrivals arrivals) {
+            this.path = path;
+            this.etag = etag;
+            this.offset = offset;
+            this.split = split;
+            this.dst = dst;
+            this.arrivals = arrivals;
+        }
+
+        @Override
+        public void headers(int status, Map<String, String> headers) {
+            boolean range = status == 206 ? headers.getOrDefault("content-range", "").startsWith("bytes " + offset + "-")
+                    : status == 200 && offset == 0;
+            String seen = unquote(headers.getOrDefault("etag", ""));
+            vouched = range && (etag == null || etag.isEmpty() || seen.equals(etag));
+        }
+
+        @Override
+        public void accept(ByteBuffer piece, long objectOffset) throws BackendException {
+            long at = split ? objectOffset - offset : received;
+            int n = piece.remaining();
+            if (at < 0 || at + n > dst.byteSize()) {
+                throw new BackendException(BackendException.Kind.IO, path + ": response body outside the range asked for");
+            }
+            MemorySegment.copy(MemorySegment.ofBuffer(piece), 0, dst, at, n);
+            inOrder &= at == received;
+            received += n;
+            if (vouched && inOrder) {
+                arrivals.reached(received);
+            }
+        }
     }
 
     @Override

@@ -48,11 +48,24 @@ public final class S3Connection implements AutoCloseable {
     @FunctionalInterface
     public interface BodySink {
         void accept(ByteBuffer piece, long offset) throws BackendException;
+
+        /** The response's status and headers (lower-cased names), before any body piece of that response. */
+        default void headers(int status, Map<String, String> headers) throws BackendException {
+        }
     }
 
     /** What came back: status and headers (lower-cased names). */
     public record Response(int status, Map<String, String> headers) {
     }
+
+    /**
+     * CRT splits a ranged GET into parts of this size, fetched in parallel and handed over in
+     * order as each completes, so a reader follows a cache line part by part. Measured through a
+     * mount on loopback S3Proxy, 6 cold files each, 2 runs: the first 4 KiB of a cold file took
+     * 13-30 ms with 8 MiB parts (one per 8 MiB line), 4.6-10 ms with 2 MiB, 3.1-7.8 ms with
+     * 1 MiB, at the same throughput; 2 MiB keeps 4 GETs per 8 MiB line.
+     */
+    public static final long PART_SIZE = 2L << 20;
 
     private static final Pattern XML_CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern XML_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
@@ -89,7 +102,7 @@ public final class S3Connection implements AutoCloseable {
             credentials = credentials(s, bootstrap, tls);
             long retries = retries(s);
             S3ClientOptions options = new S3ClientOptions().withRegion(s.region()).withClientBootstrap(bootstrap)
-                    .withTlsContext(tls).withPartSize(8L << 20).withThroughputTargetGbps(10)
+                    .withTlsContext(tls).withPartSize(PART_SIZE).withThroughputTargetGbps(10)
                     // msfs only uploads in tests; one PUT (S3's limit is 5 GiB) avoids multipart extensions some stores lack
                     .withMultipartUploadThreshold(5L << 30)
                     .withConnectTimeoutMs((int) Math.min(timeoutMillis, 10_000))
@@ -311,13 +324,22 @@ public final class S3Connection implements AutoCloseable {
         }
 
         @Override
-        public void onResponseHeaders(int statusCode, HttpHeader[] received) {
+        public synchronized void onResponseHeaders(int statusCode, HttpHeader[] received) {
             status = statusCode;
             Map<String, String> h = new TreeMap<>();
             for (HttpHeader header : received) {
                 h.put(header.getName().toLowerCase(java.util.Locale.ROOT), header.getValue());
             }
             headers = h;
+            if (sink != null && sinkFailure == null && !cutOff) {
+                try {
+                    sink.headers(statusCode, h);
+                } catch (BackendException e) {
+                    sinkFailure = e; // and no body piece reaches the sink any more
+                } catch (Throwable t) {
+                    sinkFailure = new BackendException(BackendException.Kind.IO, "response headers: " + t, t);
+                }
+            }
         }
 
         @Override
