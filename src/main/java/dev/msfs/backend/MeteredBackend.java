@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
- * Reports every request of the backend it wraps: op name as MSFS's (list_directory, stat_file,
- * read_file), what it was about (a path and range), outcome and duration.
+ * Reports every request of the backend it wraps: op name as MSFS's (list_directory,
+ * stat_directory, stat_file, read_file), what it was about (a path and range), outcome and duration.
  */
 public final class MeteredBackend implements Backend {
     /** Told about each request: its op, whether it succeeded, how long it took, and the bytes a read brought. */
@@ -33,9 +33,20 @@ public final class MeteredBackend implements Backend {
         return timed("list_directory", dir, () -> inner.list(dir, continuation), r -> 0L);
     }
 
+    /** A stat that found a directory is MSFS's stat_directory; any other (a file, none, a failure) its stat_file. */
     @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {
-        return timed("stat_file", path, () -> inner.stat(path), r -> 0L);
+        long t0 = System.nanoTime();
+        Optional<ObjectInfo> found = Optional.empty();
+        boolean ok = false;
+        try {
+            found = inner.stat(path);
+            ok = true;
+            return found;
+        } finally {
+            observer.ended(found.isPresent() && found.get().directory() ? "stat_directory" : "stat_file", path, ok,
+                    System.nanoTime() - t0, 0);
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.msfs.fuse.FuseException;
 import dev.msfs.fuse.FuseSession;
 import dev.msfs.fuse.MountOptions;
 import dev.msfs.fuse.MountPoints;
+import dev.msfs.fuse.OpObserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ final class MountCommand implements Callable<Integer> {
             if (!cfg.endpoint().isEmpty()) {
                 endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states);
             }
-            FuseSession session = FuseSession.mount(fs, options, metrics::fuseOp);
+            FuseSession session = FuseSession.mount(fs, options, observer(metrics));
             serving.set(true);
             CountDownLatch cleanedUp = new CountDownLatch(1);
             Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted,
@@ -209,8 +210,24 @@ final class MountCommand implements Callable<Integer> {
         problems.add(why);
     }
 
+    /** FUSE requests and read sizes, into the metrics. */
+    private static OpObserver observer(MsfsMetrics metrics) {
+        return new OpObserver() {
+            @Override
+            public void served(String op, boolean ok, long nanos) {
+                metrics.fuseOp(op, ok, nanos);
+            }
+
+            @Override
+            public void readSize(boolean ok, long bytes) {
+                metrics.readSize(ok, bytes);
+            }
+        };
+    }
+
     /** Every request counted in the metrics and, per the backend's trace_level, traced in the log. */
     private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
+        metrics.backend(config.dirName());
         Logger trace = Logger.getLogger("dev.msfs.trace." + config.dirName());
         int level = config.traceLevel();
         return new MeteredBackend(backend, (op, target, ok, nanos, bytes) -> {

@@ -244,7 +244,14 @@ final class FuseAdapter {
     private void read(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
         guarded(req, "read", () -> {
             MemorySegment buf = buffers.get().reply(size);
-            long n = fs.read(FileInfo.handle(FileInfo.at(fiPtr)), offset, buf);
+            long n;
+            try {
+                n = fs.read(FileInfo.handle(FileInfo.at(fiPtr)), offset, buf);
+            } catch (FsException | RuntimeException e) {
+                observer.readSize(false, size);
+                throw e;
+            }
+            observer.readSize(true, n);
             replies.buf(req, buf, n);
         });
     }

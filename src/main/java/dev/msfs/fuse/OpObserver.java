@@ -6,4 +6,8 @@ public interface OpObserver {
     OpObserver NONE = (op, ok, nanos) -> { };
 
     void served(String op, boolean ok, long nanos);
+
+    /** A read's size: the bytes it returned, or, failed, the bytes it asked for. */
+    default void readSize(boolean ok, long bytes) {
+    }
 }

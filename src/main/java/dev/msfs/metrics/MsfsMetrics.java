@@ -8,6 +8,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
@@ -28,15 +29,59 @@ public final class MsfsMetrics {
     private record Family(Counter successes, Counter failures, Histogram successLatency, Histogram failureLatency) {
     }
 
+    /**
+     * Every FUSE and backend operation MSFS's metrics.go names, created at start (at zero) so its
+     * dashboards find every series from the first scrape, whether the operation happened yet or not.
+     * statx: libfuse 3.14 has no such request (the kernel's statx arrives as getattr), so it stays at zero.
+     */
+    static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "open", "read", "release", "opendir", "readdir",
+            "releasedir", "readdirplus", "statx");
+    static final List<String> MSFS_BACKEND_OPS = List.of("delete_file", "list_directory", "read_file", "stat_directory",
+            "stat_file");
+    /** 1 KiB to 16 MiB in powers of two, as MSFS's read size histograms. */
+    private static final double[] SIZE_BUCKETS = java.util.stream.IntStream.range(0, 15).mapToDouble(k -> 1024.0 * (1L << k))
+            .toArray();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, Family> families = new ConcurrentHashMap<>();
     /** Bytes fetched from each store: with msfs_bytes_served_total, the cache's efficiency from /metrics alone. */
     private final Counter readBytes = Counter.builder().name("backend_read_file_bytes_total")
             .help("bytes read from the backend's store").labelNames("backend").register(registry);
+    private final Histogram readSizes = Histogram.builder().name("fission_read_success_size_bytes")
+            .help("sizes of successful reads, in bytes").classicOnly().classicUpperBounds(SIZE_BUCKETS).register(registry);
+    private final Histogram failedReadSizes = Histogram.builder().name("fission_read_failure_size_bytes")
+            .help("sizes asked for by failed reads, in bytes").classicOnly().classicUpperBounds(SIZE_BUCKETS).register(registry);
+    private final Counter statfsCalls = Counter.builder().name("fission_statfs_calls_total").help("statfs requests")
+            .register(registry);
+
+    public MsfsMetrics() {
+        MSFS_FUSE_OPS.forEach(op -> family("fission_" + op, null));
+        MSFS_BACKEND_OPS.forEach(op -> family("backend_" + op, "backend"));
+    }
+
+    /** The backend mounted at {@code dirName} shows every backend series, at zero until used. */
+    public void backend(String dirName) {
+        readBytes.labelValues(dirName);
+        for (String op : MSFS_BACKEND_OPS) {
+            Family f = family("backend_" + op, "backend");
+            f.successes().labelValues(dirName);
+            f.failures().labelValues(dirName);
+            f.successLatency().labelValues(dirName);
+            f.failureLatency().labelValues(dirName);
+        }
+    }
+
+    /** A read's size: returned, or asked for when it failed. */
+    public void readSize(boolean ok, long bytes) {
+        (ok ? readSizes : failedReadSizes).observe(bytes);
+    }
 
     /** One FUSE request of {@code op} ended, successfully or not, after {@code nanos}. */
     public void fuseOp(String op, boolean ok, long nanos) {
         record(family("fission_" + op, null), ok, nanos);
+        if (op.equals("statfs")) {
+            statfsCalls.inc();
+        }
     }
 
     /** One backend request of {@code op} for the backend mounted at {@code backend} ended. */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,54 @@ class MetricsIT {
     static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Every name MSFS's metrics.go registers (NVIDIA/multi-storage-client,
+     * multi-storage-file-system/metrics.go), so its dashboards work unchanged: per FUSE and backend
+     * operation four families, and these others.
+     */
+    private static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "open", "read", "release", "opendir",
+            "readdir", "releasedir", "readdirplus", "statx");
+    private static final List<String> MSFS_BACKEND_OPS = List.of("delete_file", "list_directory", "read_file",
+            "stat_directory", "stat_file");
+    private static final List<String> MSFS_OTHERS = List.of("fission_read_success_size_bytes", "fission_read_failure_size_bytes",
+            "fission_read_cache_hits_total", "fission_read_cache_misses_total", "fission_read_cache_waits_total",
+            "fission_statfs_calls_total");
+
+    static List<String> msfsNames() {
+        List<String> names = new java.util.ArrayList<>(MSFS_OTHERS);
+        for (String prefix : List.of("fission_", "backend_")) {
+            for (String op : prefix.equals("fission_") ? MSFS_FUSE_OPS : MSFS_BACKEND_OPS) {
+                for (String suffix : List.of("_successes_total", "_failures_total", "_success_latency_seconds",
+                        "_failure_latency_seconds")) {
+                    names.add(prefix + op + suffix);
+                }
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyMetricMsfsNamesIsThereFromTheFirstScrape(@TempDir Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path cfg = Files.writeString(dir.resolve("c.yaml"), "msfs_version: 1\nallow_other: false\nendpoint: http://127.0.0.1:"
+                + port + "\nbackends:\n  - {dir_name: p, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2, file_size: 3000}}\n");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+            Map<String, Double> samples = parse(get(port, "/metrics").body());
+            List<String> missing = msfsNames().stream().filter(name -> samples.keySet().stream().noneMatch(
+                    k -> k.equals(name) || k.startsWith(name + "{") || k.equals(name + "_count") || k.startsWith(name + "_count{"))).toList();
+            assertEquals(List.of(), missing, "MSFS's metric names msfs does not export");
+            assertTrue(samples.containsKey("backend_stat_directory_successes_total{backend=\"p\"}"), samples.keySet().toString());
+            Files.readAllBytes(mnt.resolve("p/file_00000001"));
+            Map<String, Double> after = parse(get(port, "/metrics").body());
+            assertEquals(1.0, after.get("fission_read_success_size_bytes_count"), 0.0, "one read of a 3000-byte file");
+            assertEquals(3000.0, after.get("fission_read_success_size_bytes_sum"), 0.0);
+        }
     }
 
     @Test
