@@ -222,6 +222,11 @@ final class MountCommand implements Callable<Integer> {
             public void readSize(boolean ok, long bytes) {
                 metrics.readSize(ok, bytes);
             }
+
+            @Override
+            public void entries(String op, int count) {
+                metrics.entries(op, count);
+            }
         };
     }
 

@@ -72,19 +72,19 @@ final class FuseAdapter {
         fuse_lowlevel_ops.listxattr(ops, fuse_lowlevel_ops.listxattr.allocate(this::listxattr, arena));
         fuse_lowlevel_ops.access(ops, fuse_lowlevel_ops.access.allocate(this::access, arena));
         // Every mutation: EROFS while no backend is writable.
-        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, ino, attr, toSet, fi) -> refuse(req, ino), arena));
-        fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, p, n, np, nn, f) -> refuse(req, p), arena));
-        fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, ino, np, nn) -> refuse(req, ino), arena));
-        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> refuse(req, parent), arena));
-        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, ino, buf, size, off, fi) -> refuse(req, ino), arena));
-        fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, ino, n, v, s, f) -> refuse(req, ino), arena));
-        fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, ino, n) -> refuse(req, ino), arena));
-        fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, ino, m, o, l, fi) -> refuse(req, ino), arena));
+        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, ino, attr, toSet, fi) -> refuse(req, "setattr", ino), arena));
+        fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> refuse(req, "mknod", parent), arena));
+        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> refuse(req, "mkdir", parent), arena));
+        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> refuse(req, "unlink", parent), arena));
+        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> refuse(req, "rmdir", parent), arena));
+        fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> refuse(req, "symlink", parent), arena));
+        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, p, n, np, nn, f) -> refuse(req, "rename", p), arena));
+        fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, ino, np, nn) -> refuse(req, "link", ino), arena));
+        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> refuse(req, "create", parent), arena));
+        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, ino, buf, size, off, fi) -> refuse(req, "write", ino), arena));
+        fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, ino, n, v, s, f) -> refuse(req, "setxattr", ino), arena));
+        fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, ino, n) -> refuse(req, "removexattr", ino), arena));
+        fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, ino, m, o, l, fi) -> refuse(req, "fallocate", ino), arena));
         return ops;
     }
 
@@ -167,6 +167,7 @@ final class FuseAdapter {
             List<DirEntry> entries = fs.readdir(FileInfo.handle(FileInfo.at(fiPtr)), offset);
             MemorySegment buf = b.reply(size);
             long used = 0;
+            int sent = 0;
             for (DirEntry e : entries) {
                 Structs.fillDirentStat(b.statBuf, e.ino(), e.directory());
                 long need = replies.addDirentry(req, buf.asSlice(used), size - used, b.cString(e.name()), b.statBuf,
@@ -175,8 +176,10 @@ final class FuseAdapter {
                     break;
                 }
                 used += need;
+                sent++;
             }
             replies.buf(req, buf, used);
+            observer.entries("readdir", sent);
         });
     }
 
@@ -191,6 +194,7 @@ final class FuseAdapter {
             long fh = FileInfo.handle(FileInfo.at(fiPtr));
             MemorySegment buf = b.reply(size);
             long used = 0;
+            int sent = 0;
             List<Long> counted = new ArrayList<>();
             for (DirEntry e : fs.readdir(fh, offset)) {
                 MemorySegment name = b.cString(e.name());
@@ -214,9 +218,12 @@ final class FuseAdapter {
                 if (entry.counted()) {
                     counted.add(entry.attr().ino());
                 }
+                sent++;
             }
             if (replies.buf(req, buf, used) != 0) {
                 counted.forEach(i -> fs.forget(i, 1));
+            } else {
+                observer.entries("readdirplus", sent);
             }
         });
     }
@@ -300,8 +307,9 @@ final class FuseAdapter {
         });
     }
 
-    private void refuse(MemorySegment req, long ino) {
-        guarded(req, "mutation", () -> fs.refuseMutation(ino));
+    /** A mutation, refused; counted under its own name, as MSFS counts mkdir, unlink, create, … */
+    private void refuse(MemorySegment req, String op, long ino) {
+        guarded(req, op, () -> fs.refuseMutation(ino));
     }
 
     private void guarded(MemorySegment req, String op, Handler handler) {

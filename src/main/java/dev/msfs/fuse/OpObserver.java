@@ -10,4 +10,8 @@ public interface OpObserver {
     /** A read's size: the bytes it returned, or, failed, the bytes it asked for. */
     default void readSize(boolean ok, long bytes) {
     }
+
+    /** A {@code readdir} or {@code readdirplus} reply carried {@code count} entries. */
+    default void entries(String op, int count) {
+    }
 }

@@ -34,8 +34,8 @@ public final class MsfsMetrics {
      * dashboards find every series from the first scrape, whether the operation happened yet or not.
      * statx: libfuse 3.14 has no such request (the kernel's statx arrives as getattr), so it stays at zero.
      */
-    static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "open", "read", "release", "opendir", "readdir",
-            "releasedir", "readdirplus", "statx");
+    static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "mknod", "mkdir", "unlink", "rmdir", "open", "read",
+            "release", "opendir", "readdir", "releasedir", "create", "readdirplus", "statx");
     static final List<String> MSFS_BACKEND_OPS = List.of("delete_file", "list_directory", "read_file", "stat_directory",
             "stat_file");
     /** 1 KiB to 16 MiB in powers of two, as MSFS's read size histograms. */
@@ -53,6 +53,10 @@ public final class MsfsMetrics {
             .help("sizes asked for by failed reads, in bytes").classicOnly().classicUpperBounds(SIZE_BUCKETS).register(registry);
     private final Counter statfsCalls = Counter.builder().name("fission_statfs_calls_total").help("statfs requests")
             .register(registry);
+    private final Counter readdirEntries = Counter.builder().name("fission_readdir_entries_total")
+            .help("directory entries returned by readdir").register(registry);
+    private final Counter readdirplusEntries = Counter.builder().name("fission_readdirplus_entries_total")
+            .help("directory entries returned by readdirplus").register(registry);
 
     public MsfsMetrics() {
         MSFS_FUSE_OPS.forEach(op -> family("fission_" + op, null));
@@ -69,6 +73,11 @@ public final class MsfsMetrics {
             f.successLatency().labelValues(dirName);
             f.failureLatency().labelValues(dirName);
         }
+    }
+
+    /** Entries one readdir or readdirplus reply carried. */
+    public void entries(String op, int count) {
+        (op.equals("readdirplus") ? readdirplusEntries : readdirEntries).inc(count);
     }
 
     /** A read's size: returned, or asked for when it failed. */

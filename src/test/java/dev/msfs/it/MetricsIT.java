@@ -43,17 +43,19 @@ class MetricsIT {
     }
 
     /**
-     * Every name MSFS's metrics.go registers (NVIDIA/multi-storage-client,
-     * multi-storage-file-system/metrics.go), so its dashboards work unchanged: per FUSE and backend
-     * operation four families, and these others.
+     * Every name MSFS registers (NVIDIA/multi-storage-client, multi-storage-file-system: metrics.go,
+     * and the families its http.go registers, whose write operations and entry counters are newer
+     * than the stored metrics.go; the entry counters' names as the drop-in issue gives them), so its
+     * dashboards work unchanged: per FUSE and backend operation four families, and these others.
      */
-    private static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "open", "read", "release", "opendir",
-            "readdir", "releasedir", "readdirplus", "statx");
+    private static final List<String> MSFS_FUSE_OPS = List.of("lookup", "getattr", "mknod", "mkdir", "unlink", "rmdir", "open",
+            "read", "release", "opendir", "readdir", "releasedir", "create", "readdirplus", "statx");
     private static final List<String> MSFS_BACKEND_OPS = List.of("delete_file", "list_directory", "read_file",
             "stat_directory", "stat_file");
     private static final List<String> MSFS_OTHERS = List.of("fission_read_success_size_bytes", "fission_read_failure_size_bytes",
             "fission_read_cache_hits_total", "fission_read_cache_misses_total", "fission_read_cache_waits_total",
-            "fission_statfs_calls_total");
+            "fission_read_cache_prefetches_total", "fission_statfs_calls_total", "fission_readdir_entries_total",
+            "fission_readdirplus_entries_total");
 
     static List<String> msfsNames() {
         List<String> names = new java.util.ArrayList<>(MSFS_OTHERS);
@@ -84,7 +86,11 @@ class MetricsIT {
             assertEquals(List.of(), missing, "MSFS's metric names msfs does not export");
             assertTrue(samples.containsKey("backend_stat_directory_successes_total{backend=\"p\"}"), samples.keySet().toString());
             Files.readAllBytes(mnt.resolve("p/file_00000001"));
+            try (java.util.stream.Stream<Path> listed = Files.list(mnt.resolve("p"))) {
+                assertEquals(2, listed.count());
+            }
             Map<String, Double> after = parse(get(port, "/metrics").body());
+            assertTrue(after.get("fission_readdirplus_entries_total") + after.get("fission_readdir_entries_total") >= 2, after.toString());
             assertEquals(1.0, after.get("fission_read_success_size_bytes_count"), 0.0, "one read of a 3000-byte file");
             assertEquals(3000.0, after.get("fission_read_success_size_bytes_sum"), 0.0);
         }
