@@ -221,6 +221,25 @@ public final class DataCache implements AutoCloseable {
         lines.close();
     }
 
+    /**
+     * Drops every servable line now (MSFS's /drain); lines being fetched stay. A reader copying one
+     * finds its generation changed and reads it again, from the backend. Returns the lines dropped.
+     */
+    public int drain() {
+        lock.lock();
+        try {
+            int dropped = 0;
+            for (int line; (line = lru.takeVictim()) >= 0; dropped++) {
+                lines.evict(line);
+                free[freeCount++] = line;
+            }
+            lineClaimable();
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** True if the line is servable or being fetched; no lock. */
     boolean holds(LineKey key) {
         return lines.holds(key);

@@ -105,7 +105,7 @@ final class MountCommand implements Callable<Integer> {
             warnIfTheCacheCrowdsMemory(cfg);
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {
-                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states);
+                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states, mounted::drain);
             }
             FuseSession session = FuseSession.mount(fs, options, observer(metrics));
             serving.set(true);
@@ -266,14 +266,15 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
-                                       java.util.function.BooleanSupplier ready, BackendStates states) throws IOException {
+                                       java.util.function.BooleanSupplier ready, BackendStates states,
+                                       java.util.function.IntSupplier drain) throws IOException {
         String authority = url.substring("http://".length()).replaceAll("/$", "");
         String host = authority.substring(0, authority.lastIndexOf(':'));
         int port = Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
         try {
-            HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states);
+            HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states, drain);
             String shown = "http://" + (host.isEmpty() ? "0.0.0.0" : host) + ":" + e.port();
-            LOG.info(() -> "serving /metrics, /healthz, /readyz and /backends at " + shown
+            LOG.info(() -> "serving /metrics, /healthz, /readyz, /backends and /drain at " + shown
                     + (host.isEmpty() ? " (every interface)" : ""));
             return e;
         } catch (IOException e) {

@@ -255,6 +255,11 @@ public final class FileSystem implements AutoCloseable {
         return cache.stats();
     }
 
+    /** Drops every cached line not being fetched; returns how many. Inodes need no draining: msfs forgets each as the kernel does. */
+    public int drain() {
+        return cache.drain();
+    }
+
     /** Stops prefetching, frees the cache and closes every backend; call only after the mount stopped serving. */
     @Override
     public void close() {

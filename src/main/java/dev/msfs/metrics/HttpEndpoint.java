@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The {@code endpoint} service: {@code /metrics} (Prometheus text format), {@code /healthz}
  * (200 while the mount is up and serving, else 503), {@code /readyz} (200 once mounted, whatever
- * state each backend is in) and {@code /backends} (each backend's state, {@link BackendStates}). It
+ * state each backend is in), {@code /backends} (each backend's state, {@link BackendStates}) and
+ * {@code /drain} (POST: drop every cached line not being fetched, as MSFS's /drain). It
  * listens only where the config says; there is no default address.
  */
 public final class HttpEndpoint implements AutoCloseable {
@@ -23,12 +24,13 @@ public final class HttpEndpoint implements AutoCloseable {
             /healthz   200 while the mount is up and serving, else 503
             /readyz    200 once mounted
             /backends  each backend's state, as JSON
+            /drain     POST: drop every cached line not being fetched now; answers how many
             """;
     private final HttpServer server;
 
     /** @param host "" for every interface; @param port 0 for a free one ({@link #port} says which) */
     public HttpEndpoint(String host, int port, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready,
-                        BackendStates backends) throws IOException {
+                        BackendStates backends, java.util.function.IntSupplier drain) throws IOException {
         server = HttpServer.create(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", ex -> {
@@ -39,6 +41,14 @@ public final class HttpEndpoint implements AutoCloseable {
         server.createContext("/healthz", ex -> status(ex, healthy.getAsBoolean()));
         server.createContext("/readyz", ex -> status(ex, ready.getAsBoolean()));
         server.createContext("/backends", ex -> send(ex, 200, "application/json", backends.json().getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/drain", ex -> { // it changes state: POST only, so no crawler or prefetching browser drains the cache
+            if (!ex.getRequestMethod().equals("POST")) {
+                ex.getResponseHeaders().add("Allow", "POST");
+                send(ex, 405, "text/plain; charset=utf-8", "POST only\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            send(ex, 200, "text/plain; charset=utf-8", (drain.getAsInt() + "\n").getBytes(StandardCharsets.UTF_8));
+        });
         server.createContext("/", ex -> { // an index, as MSFS's endpoint has; any other path is not found
             boolean index = ex.getRequestURI().getPath().equals("/");
             send(ex, index ? 200 : 404, "text/plain; charset=utf-8", (index ? INDEX : "not found; see /\n").getBytes(StandardCharsets.UTF_8));

@@ -108,6 +108,36 @@ class DataCacheTest {
     }
 
     @Test
+    void drainDropsEveryServableLineButNotOneBeingFetched() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Source good = new Source();
+        ObjectRef slow = object("slow", LINE);
+        LineFetcher fetcher = (o, off, dst) -> {
+            if (o.equals(slow)) {
+                await(release);
+            }
+            return good.fetch(o, off, dst);
+        };
+        ObjectRef o = object("o", 3 * LINE);
+        try (DataCache cache = new DataCache(LINE, 8, fetcher);
+             Arena arena = Arena.ofShared()) {
+            MemorySegment dst = arena.allocate(3 * LINE);
+            assertEquals(3 * LINE, cache.read(o, 0, dst));
+            CompletableFuture<Long> pending = readAsync(cache, slow, 0, arena.allocate(LINE));
+            while (cache.residentLines() < 4) { // the slow line is claimed and being fetched
+                Thread.sleep(1);
+            }
+            assertEquals(3, cache.drain(), "the three servable lines; not the one being fetched");
+            assertEquals(1, cache.residentLines());
+            release.countDown();
+            assertEquals(LINE, pending.get(30, TimeUnit.SECONDS));
+            assertEquals(3 * LINE, cache.read(o, 0, dst)); // fetched again, right bytes
+            assertContent(o, 0, dst, 3 * LINE);
+            assertEquals(7, cache.stats().fetches());
+        }
+    }
+
+    @Test
     void anEvictionAndRefetchDuringACopyIsDetectedAndRetried() throws Exception {
         Source src = new Source();
         ObjectRef wanted = object("wanted", LINE);

@@ -90,9 +90,20 @@ class MetricsIT {
                 assertEquals(2, listed.count());
             }
             Map<String, Double> after = parse(get(port, "/metrics").body());
-            assertTrue(after.get("fission_readdirplus_entries_total") + after.get("fission_readdir_entries_total") >= 2, after.toString());
+            assertTrue(after.get("fission_readdirplus_entries_total") + after.get("fission_readdir_entries_total") >= 2,
+                    "entries: " + after.get("fission_readdirplus_entries_total") + " + " + after.get("fission_readdir_entries_total")
+                    + ", readdir " + after.get("fission_readdir_successes_total") + ", readdirplus "
+                    + after.get("fission_readdirplus_successes_total") + ", opendir " + after.get("fission_opendir_successes_total"));
             assertEquals(1.0, after.get("fission_read_success_size_bytes_count"), 0.0, "one read of a 3000-byte file");
             assertEquals(3000.0, after.get("fission_read_success_size_bytes_sum"), 0.0);
+            HttpResponse<String> refused = get(port, "/drain");
+            assertEquals(405, refused.statusCode(), "/drain changes state: POST only");
+            assertEquals("POST", refused.headers().firstValue("Allow").orElse(""));
+            HttpResponse<String> drained = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/drain"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, drained.statusCode());
+            assertEquals("1", drained.body().strip(), "the one cached line");
+            assertTrue(get(port, "/").body().contains("/drain"));
         }
     }
 
