@@ -6,6 +6,7 @@ import dev.msfs.backend.MeteredBackend;
 import dev.msfs.config.BackendConfig;
 import dev.msfs.metrics.BackendStates;
 import dev.msfs.metrics.HttpEndpoint;
+import dev.msfs.metrics.MountView;
 import dev.msfs.metrics.MsfsMetrics;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
@@ -105,7 +106,7 @@ final class MountCommand implements Callable<Integer> {
             warnIfTheCacheCrowdsMemory(cfg);
             registerGauges(metrics, mounted);
             if (!cfg.endpoint().isEmpty()) {
-                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states, mounted::drain);
+                endpoint = listen(cfg.endpoint(), metrics, () -> serving.get() && isMounted(dir), serving::get, states, view(mounted));
             }
             FuseSession session = FuseSession.mount(fs, options, observer(metrics));
             serving.set(true);
@@ -210,6 +211,21 @@ final class MountCommand implements Callable<Integer> {
         problems.add(why);
     }
 
+    /** The mount as the endpoint's /drain and /dump see it. */
+    private static MountView view(FileSystem fs) {
+        return new MountView() {
+            @Override
+            public int drain() {
+                return fs.drain();
+            }
+
+            @Override
+            public java.util.List<String> dump(int max) {
+                return fs.dump(max);
+            }
+        };
+    }
+
     /** FUSE requests and read sizes, into the metrics. */
     private static OpObserver observer(MsfsMetrics metrics) {
         return new OpObserver() {
@@ -267,14 +283,14 @@ final class MountCommand implements Callable<Integer> {
 
     private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
                                        java.util.function.BooleanSupplier ready, BackendStates states,
-                                       java.util.function.IntSupplier drain) throws IOException {
+                                       MountView mount) throws IOException {
         String authority = url.substring("http://".length()).replaceAll("/$", "");
         String host = authority.substring(0, authority.lastIndexOf(':'));
         int port = Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1));
         try {
-            HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states, drain);
+            HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states, mount);
             String shown = "http://" + (host.isEmpty() ? "0.0.0.0" : host) + ":" + e.port();
-            LOG.info(() -> "serving /metrics, /healthz, /readyz, /backends and /drain at " + shown
+            LOG.info(() -> "serving /metrics, /healthz, /readyz, /backends, /drain and /dump at " + shown
                     + (host.isEmpty() ? " (every interface)" : ""));
             return e;
         } catch (IOException e) {

@@ -279,6 +279,11 @@ public final class FileSystem implements AutoCloseable {
         return namespace.inodeCount();
     }
 
+    /** The inodes the kernel holds, one line each ("ino d|f lookups backend/path"), {@code max} at most (MSFS's /dump). */
+    public List<String> dump(int max) {
+        return namespace.dump(max);
+    }
+
     long lookupCount(long ino) {
         return namespace.lookupCount(ino);
     }

@@ -1,6 +1,7 @@
 package dev.msfs.fs;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -154,5 +155,30 @@ final class InodeTable {
 
     int size() {
         return byIno.size();
+    }
+
+    /**
+     * One line per inode the kernel holds, in number order, {@code max} at most (then how many
+     * more): number, kind, lookup count, backend and path. The inodes are chosen without the lock
+     * (the map is concurrent), so lookups wait only while the chosen ones' counts are read.
+     */
+    List<String> dump(int max) {
+        List<Inode> chosen = byIno.values().stream().sorted(java.util.Comparator.comparingLong((Inode i) -> i.ino))
+                .limit(max).toList();
+        List<String> lines = new java.util.ArrayList<>(chosen.size() + 1);
+        lock.lock();
+        try {
+            for (Inode i : chosen) {
+                lines.add(i.ino + (i.directory ? " d " : " f ") + i.lookups + " "
+                        + (i.volume == null ? "/" : i.volume.config.dirName() + "/" + i.path));
+            }
+        } finally {
+            lock.unlock();
+        }
+        int more = byIno.size() - lines.size();
+        if (more > 0) {
+            lines.add("... " + more + " more");
+        }
+        return lines;
     }
 }

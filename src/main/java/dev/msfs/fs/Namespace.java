@@ -225,6 +225,10 @@ final class Namespace implements AutoCloseable {
         return inodes.size();
     }
 
+    List<String> dump(int max) {
+        return inodes.dump(max);
+    }
+
     long lookupCount(long ino) {
         return inodes.lookupCount(ino);
     }

@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
  * The {@code endpoint} service: {@code /metrics} (Prometheus text format), {@code /healthz}
  * (200 while the mount is up and serving, else 503), {@code /readyz} (200 once mounted, whatever
  * state each backend is in), {@code /backends} (each backend's state, {@link BackendStates}) and
- * {@code /drain} (POST: drop every cached line not being fetched, as MSFS's /drain). It
+ * {@code /drain} (POST: drop every cached line not being fetched, as MSFS's /drain) and {@code /dump}
+ * (the inodes the kernel holds, bounded). It
  * listens only where the config says; there is no default address.
  */
 public final class HttpEndpoint implements AutoCloseable {
@@ -25,12 +26,15 @@ public final class HttpEndpoint implements AutoCloseable {
             /readyz    200 once mounted
             /backends  each backend's state, as JSON
             /drain     POST: drop every cached line not being fetched now; answers how many
+            /dump      the inodes the kernel holds: number, d|f, lookups, backend/path (?max=N, 10000 by default)
             """;
+    private static final int DUMP_DEFAULT = 10_000;
+    private static final int DUMP_MAX = 1_000_000;
     private final HttpServer server;
 
     /** @param host "" for every interface; @param port 0 for a free one ({@link #port} says which) */
     public HttpEndpoint(String host, int port, MsfsMetrics metrics, BooleanSupplier healthy, BooleanSupplier ready,
-                        BackendStates backends, java.util.function.IntSupplier drain) throws IOException {
+                        BackendStates backends, MountView mount) throws IOException {
         server = HttpServer.create(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", ex -> {
@@ -47,7 +51,18 @@ public final class HttpEndpoint implements AutoCloseable {
                 send(ex, 405, "text/plain; charset=utf-8", "POST only\n".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            send(ex, 200, "text/plain; charset=utf-8", (drain.getAsInt() + "\n").getBytes(StandardCharsets.UTF_8));
+            send(ex, 200, "text/plain; charset=utf-8", (mount.drain() + "\n").getBytes(StandardCharsets.UTF_8));
+        });
+        server.createContext("/dump", ex -> {
+            String query = ex.getRequestURI().getQuery();
+            int max = DUMP_DEFAULT;
+            if (query != null && query.matches("max=\\d{1,7}")) {
+                max = Math.min(DUMP_MAX, Integer.parseInt(query.substring(4)));
+            } else if (query != null) {
+                send(ex, 400, "text/plain; charset=utf-8", ("expected ?max=N (at most " + DUMP_MAX + ")\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            send(ex, 200, "text/plain; charset=utf-8", (String.join("\n", mount.dump(max)) + "\n").getBytes(StandardCharsets.UTF_8));
         });
         server.createContext("/", ex -> { // an index, as MSFS's endpoint has; any other path is not found
             boolean index = ex.getRequestURI().getPath().equals("/");

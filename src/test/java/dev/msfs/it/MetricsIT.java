@@ -104,6 +104,13 @@ class MetricsIT {
             assertEquals(200, drained.statusCode());
             assertEquals("1", drained.body().strip(), "the one cached line");
             assertTrue(get(port, "/").body().contains("/drain"));
+            List<String> dump = List.of(get(port, "/dump").body().strip().split("\n"));
+            assertTrue(dump.stream().anyMatch(l -> l.matches("\\d+ f \\d+ p/file_00000001")), dump.toString());
+            assertTrue(dump.stream().anyMatch(l -> l.matches("\\d+ d \\d+ p/")), dump.toString());
+            List<String> one = List.of(get(port, "/dump?max=1").body().strip().split("\n"));
+            assertEquals(2, one.size(), one.toString());
+            assertTrue(one.get(1).matches("\\.\\.\\. \\d+ more"), one.toString());
+            assertEquals(400, get(port, "/dump?max=lots").statusCode());
         }
     }
 
