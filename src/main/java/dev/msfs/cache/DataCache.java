@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.ReentrantLock;
+import dev.msfs.metrics.MeasuredLock;
 
 /**
  * All cached object bytes: lines of object versions ({@link ObjectRef}) in a {@link LineStore},
@@ -51,7 +51,7 @@ public final class DataCache implements AutoCloseable {
     private volatile boolean storageWarned;
 
     /** Guards every field below and every change to the line store. */
-    private final ReentrantLock lock = new ReentrantLock();
+    private final MeasuredLock lock = new MeasuredLock("cache");
     /** The fetch under way or quarantined per line (not yet revoked after a failure), or null (free or servable). */
     private final Fill[] fillOf;
     private final SecondChanceLru lru;
@@ -172,6 +172,11 @@ public final class DataCache implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The cache's lock, whose holds the endpoint's /locks and /hang report. */
+    public MeasuredLock measuredLock() {
+        return lock;
     }
 
     /** Where the lines live, for the log. */

@@ -223,6 +223,11 @@ final class MountCommand implements Callable<Integer> {
             public java.util.List<String> dump(int max) {
                 return fs.dump(max);
             }
+
+            @Override
+            public java.util.List<dev.msfs.metrics.MeasuredLock> locks() {
+                return fs.locks();
+            }
         };
     }
 
@@ -290,7 +295,7 @@ final class MountCommand implements Callable<Integer> {
         try {
             HttpEndpoint e = new HttpEndpoint(host, port, metrics, healthy, ready, states, mount);
             String shown = "http://" + (host.isEmpty() ? "0.0.0.0" : host) + ":" + e.port();
-            LOG.info(() -> "serving /metrics, /healthz, /readyz, /backends, /drain and /dump at " + shown
+            LOG.info(() -> "serving /metrics, /healthz, /readyz, /backends, /drain, /dump, /locks and /hang at " + shown
                     + (host.isEmpty() ? " (every interface)" : ""));
             return e;
         } catch (IOException e) {

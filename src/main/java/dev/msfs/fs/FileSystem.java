@@ -279,6 +279,11 @@ public final class FileSystem implements AutoCloseable {
         return namespace.inodeCount();
     }
 
+    /** msfs's locks, measured: the cache's and the inode table's (the endpoint's /locks and /hang). */
+    public List<dev.msfs.metrics.MeasuredLock> locks() {
+        return List.of(cache.measuredLock(), namespace.inodeLock());
+    }
+
     /** The inodes the kernel holds, one line each ("ino d|f lookups backend/path"), {@code max} at most (MSFS's /dump). */
     public List<String> dump(int max) {
         return namespace.dump(max);

@@ -1,11 +1,11 @@
 package dev.msfs.fs;
 
+import dev.msfs.metrics.MeasuredLock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 /**
@@ -19,7 +19,7 @@ final class InodeTable {
     }
 
     /** Guards {@link #byKey}, every {@link Inode#lookups}, writes to {@link #byIno}, and replacing an {@link Inode#known}. */
-    private final ReentrantLock lock = new ReentrantLock();
+    private final MeasuredLock lock = new MeasuredLock("inodes");
     /** Read without the lock: ConcurrentHashMap publishes each inode safely to other threads. */
     private final Map<Long, Inode> byIno = new ConcurrentHashMap<>();
     private final Map<Key, Inode> byKey = new HashMap<>();
@@ -155,6 +155,10 @@ final class InodeTable {
 
     int size() {
         return byIno.size();
+    }
+
+    MeasuredLock measuredLock() {
+        return lock;
     }
 
     /**

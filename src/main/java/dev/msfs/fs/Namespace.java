@@ -229,6 +229,10 @@ final class Namespace implements AutoCloseable {
         return inodes.dump(max);
     }
 
+    dev.msfs.metrics.MeasuredLock inodeLock() {
+        return inodes.measuredLock();
+    }
+
     long lookupCount(long ino) {
         return inodes.lookupCount(ino);
     }

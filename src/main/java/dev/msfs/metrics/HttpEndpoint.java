@@ -14,8 +14,9 @@ import java.util.function.BooleanSupplier;
  * The {@code endpoint} service: {@code /metrics} (Prometheus text format), {@code /healthz}
  * (200 while the mount is up and serving, else 503), {@code /readyz} (200 once mounted, whatever
  * state each backend is in), {@code /backends} (each backend's state, {@link BackendStates}) and
- * {@code /drain} (POST: drop every cached line not being fetched, as MSFS's /drain) and {@code /dump}
- * (the inodes the kernel holds, bounded). It
+ * {@code /drain} (POST: drop every cached line not being fetched, as MSFS's /drain), {@code /dump}
+ * (the inodes the kernel holds, bounded), {@code /locks} and {@code /hang} (msfs's locks,
+ * {@link MeasuredLock}, as MSFS's report its global lock). It
  * listens only where the config says; there is no default address.
  */
 public final class HttpEndpoint implements AutoCloseable {
@@ -27,7 +28,11 @@ public final class HttpEndpoint implements AutoCloseable {
             /backends  each backend's state, as JSON
             /drain     POST: drop every cached line not being fetched now; answers how many
             /dump      the inodes the kernel holds: number, d|f, lookups, backend/path (?max=N, 10000 by default)
+            /locks     msfs's locks: holds, average and longest hold
+            /hang      any lock held for a second or more, by whom, and that thread's stack
             """;
+    /** What /hang calls a possible hang: a lock held this long. */
+    private static final long HANG_MILLIS = 1_000;
     private static final int DUMP_DEFAULT = 10_000;
     private static final int DUMP_MAX = 1_000_000;
     private final HttpServer server;
@@ -52,6 +57,13 @@ public final class HttpEndpoint implements AutoCloseable {
                 return;
             }
             send(ex, 200, "text/plain; charset=utf-8", (mount.drain() + "\n").getBytes(StandardCharsets.UTF_8));
+        });
+        server.createContext("/locks", ex -> send(ex, 200, "text/plain; charset=utf-8", (String.join("\n",
+                mount.locks().stream().map(MeasuredLock::statistics).toList()) + "\n").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/hang", ex -> {
+            String hangs = String.join("", mount.locks().stream().map(l -> l.heldLongerThan(HANG_MILLIS))
+                    .filter(java.util.Objects::nonNull).toList());
+            send(ex, 200, "text/plain; charset=utf-8", (hangs.isEmpty() ? "no hang detected\n" : hangs).getBytes(StandardCharsets.UTF_8));
         });
         server.createContext("/dump", ex -> {
             String query = ex.getRequestURI().getQuery();

@@ -9,4 +9,7 @@ public interface MountView {
 
     /** The inodes the kernel holds, one line each, {@code max} at most (/dump). */
     List<String> dump(int max);
+
+    /** msfs's locks, measured (/locks, /hang). */
+    List<MeasuredLock> locks();
 }

@@ -111,6 +111,9 @@ class MetricsIT {
             assertEquals(2, one.size(), one.toString());
             assertTrue(one.get(1).matches("\\.\\.\\. \\d+ more"), one.toString());
             assertEquals(400, get(port, "/dump?max=lots").statusCode());
+            String locks = get(port, "/locks").body();
+            assertTrue(locks.matches("(?s)cache  holds [1-9]\\d*  avg .*\ninodes  holds [1-9]\\d*  avg .*"), locks);
+            assertEquals("no hang detected\n", get(port, "/hang").body());
         }
     }
 
