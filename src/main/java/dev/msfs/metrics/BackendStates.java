@@ -39,6 +39,11 @@ public final class BackendStates {
     }
 
     /** [{"dir_name", "backend_type", "state": "serving" | "failed", "store", "problem"}, …] sorted by dir_name. */
+    /** Whether a backend of that dir_name is configured (serving, or failed to start). */
+    public boolean known(String dirName) {
+        return byName.containsKey(dirName);
+    }
+
     public String json() {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {

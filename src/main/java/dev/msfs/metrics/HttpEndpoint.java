@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
 public final class HttpEndpoint implements AutoCloseable {
     private static final String INDEX = """
             msfs
-            /metrics   Prometheus metrics (MSFS's names)
+            /metrics   Prometheus metrics (MSFS's names); /metrics/<dir_name>: one backend's
             /healthz   200 while the mount is up and serving, else 503
             /readyz    200 once mounted
             /backends  each backend's state, as JSON
@@ -43,8 +43,18 @@ public final class HttpEndpoint implements AutoCloseable {
         server = HttpServer.create(host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/metrics", ex -> {
+            String path = ex.getRequestURI().getPath();
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            metrics.write(body);
+            if (path.equals("/metrics") || path.equals("/metrics/")) {
+                metrics.write(body);
+            } else { // /metrics/<dir_name>, as MSFS: one backend's
+                String dirName = path.substring("/metrics/".length());
+                if (!backends.known(dirName)) {
+                    send(ex, 404, "text/plain; charset=utf-8", ("backend \"" + dirName + "\" not found\n").getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                metrics.writeBackend(body, dirName);
+            }
             send(ex, 200, MsfsMetrics.contentType(), body.toByteArray());
         });
         server.createContext("/healthz", ex -> status(ex, healthy.getAsBoolean()));

@@ -124,6 +124,31 @@ public final class MsfsMetrics {
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
     }
 
+    /**
+     * Writes the samples labelled {@code backend="<dirName>"}, each family's HELP and TYPE before
+     * them: one backend's metrics (MSFS's /metrics/<dir_name>). FUSE requests are not split by
+     * backend, so only the backend_* families and the bytes it fetched are there.
+     */
+    public void writeBackend(OutputStream out, String dirName) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        write(all);
+        String label = "backend=\"" + dirName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder kept = new StringBuilder();
+        StringBuilder header = new StringBuilder();
+        for (String line : all.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("# HELP ")) {
+                header.setLength(0);
+            }
+            if (line.startsWith("#")) {
+                header.append(line).append('\n');
+            } else if (line.contains("{" + label + ",") || line.contains("{" + label + "}")) {
+                kept.append(header).append(line).append('\n');
+                header.setLength(0); // written once, before the family's first kept sample
+            }
+        }
+        out.write(kept.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public static String contentType() {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }

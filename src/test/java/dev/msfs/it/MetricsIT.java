@@ -107,13 +107,19 @@ class MetricsIT {
             List<String> dump = List.of(get(port, "/dump").body().strip().split("\n"));
             assertTrue(dump.stream().anyMatch(l -> l.matches("\\d+ f \\d+ p/file_00000001")), dump.toString());
             assertTrue(dump.stream().anyMatch(l -> l.matches("\\d+ d \\d+ p/")), dump.toString());
-            List<String> one = List.of(get(port, "/dump?max=1").body().strip().split("\n"));
-            assertEquals(2, one.size(), one.toString());
-            assertTrue(one.get(1).matches("\\.\\.\\. \\d+ more"), one.toString());
+            List<String> first = List.of(get(port, "/dump?max=1").body().strip().split("\n"));
+            assertEquals(2, first.size(), first.toString());
+            assertTrue(first.get(1).matches("\\.\\.\\. \\d+ more"), first.toString());
             assertEquals(400, get(port, "/dump?max=lots").statusCode());
             String locks = get(port, "/locks").body();
             assertTrue(locks.matches("(?s)cache  holds [1-9]\\d*  avg .*\ninodes  holds [1-9]\\d*  avg .*"), locks);
             assertEquals("no hang detected\n", get(port, "/hang").body());
+            String one = get(port, "/metrics/p").body();
+            Map<String, Double> ofP = parse(one);
+            assertEquals(1.0, ofP.get("backend_read_file_successes_total{backend=\"p\"}"), 0.0, one);
+            assertTrue(ofP.keySet().stream().allMatch(k -> k.contains("backend=\"p\"")), one);
+            assertTrue(one.contains("# TYPE backend_read_file_successes_total counter"), one);
+            assertEquals(404, get(port, "/metrics/nope").statusCode());
         }
     }
 
