@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -225,10 +226,17 @@ public final class ConfigLoader {
         }
         List<BackendConfig> backends = new ArrayList<>();
         Set<String> dirNames = new HashSet<>();
+        Map<Path, String> manifestOwners = new HashMap<>();
         for (NodeReader b : readers) {
             BackendConfig bc = backend(b, uid, gid, notYetUsed);
             if (!dirNames.add(bc.dirName())) {
                 throw b.error("dir_name", "\"" + bc.dirName() + "\" is used by another backend; dir_name must be unique");
+            }
+            String manifest = b.string("manifest_path", "");
+            String owner = manifest.isEmpty() ? null
+                    : manifestOwners.putIfAbsent(Path.of(expandHome(manifest)).toAbsolutePath().normalize(), bc.dirName());
+            if (owner != null) { // as MSFS: generating a manifest empties its directory first
+                throw b.error("manifest_path", "\"" + manifest + "\" is backend " + owner + "'s manifest_path too; each backend needs its own");
             }
             backends.add(bc);
         }
@@ -333,7 +341,9 @@ public final class ConfigLoader {
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             throw b.error("prefix", "\"" + prefix + "\" must end with '/'");
         }
-        if (bucket.isEmpty() && (type == BackendType.S3 || type == BackendType.AISTORE || type == BackendType.GCS)) {
+        // As MSFS; RAM too, whose bucket is only a name there (PSEUDO and msfs's LOCAL need none).
+        if (bucket.isEmpty() && (type == BackendType.S3 || type == BackendType.AISTORE || type == BackendType.GCS
+                || type == BackendType.RAM)) {
             throw b.missing("bucket_container_name");
         }
         for (BackendType other : BackendType.values()) {

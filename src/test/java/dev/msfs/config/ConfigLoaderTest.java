@@ -53,6 +53,32 @@ class ConfigLoaderTest {
         assertEquals("file_%08X", p.fileNameFormat());
     }
 
+    /**
+     * What MSFS's CSI driver renders for IRSA (an S3 section without keys: the pod's web identity
+     * provides them) is accepted, as MSFS's validation wrongly does not, and reaches CRT's default
+     * credential chain (no static keys, no profile files).
+     */
+    @Test
+    void anS3SectionWithoutKeysUsesTheDefaultCredentialChain() throws ConfigException {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                mountpoint: /mnt/datasets
+                backends:
+                  - dir_name: data
+                    backend_type: S3
+                    bucket_container_name: training-data
+                    prefix: imagenet/
+                    readonly: true
+                    S3:
+                      region: us-west-2
+                """);
+        TypeSettings.S3 s3 = (TypeSettings.S3) c.backends().get(0).settings();
+        assertEquals("", s3.accessKeyId());
+        assertEquals("", s3.secretAccessKey());
+        assertFalse(s3.anonymous() || s3.useCredentialsEnv() || s3.useConfigEnv(), s3.toString());
+        assertEquals("us-west-2", s3.region());
+    }
+
     @Test
     void jsonIsReadByExtensionToo(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("c.json");
@@ -77,7 +103,7 @@ class ConfigLoaderTest {
                 mountpoint: ${MNT:=/mnt/${BUCKET}}
                 entry_attr_ttl: ${TTL:-2500}
                 backends:
-                  - {dir_name: "$BUCKET", backend_type: RAM}
+                  - {dir_name: "$BUCKET", backend_type: RAM, bucket_container_name: b}
                 """);
         assertEquals("/mnt/data", c.mountpoint());
         assertEquals(2500, c.entryAttrTtlMillis());
@@ -96,7 +122,7 @@ class ConfigLoaderTest {
                 msfs_version: 1
                 dir_perm: 0750
                 backends:
-                  - {dir_name: a, backend_type: RAM, dir_perm: "700", file_perm: 640}
+                  - {dir_name: a, backend_type: RAM, bucket_container_name: b, dir_perm: "700", file_perm: 640}
                 """);
         assertEquals(0750, c.dirPerm());
         assertEquals(0700, c.backends().getFirst().dirPerm());
@@ -170,22 +196,22 @@ class ConfigLoaderTest {
 
     @Test
     void structuralRules() {
-        assertTrue(error(PSEUDO + "  - {dir_name: p, backend_type: RAM}\n").contains("is used by another backend"));
+        assertTrue(error(PSEUDO + "  - {dir_name: p, backend_type: RAM, bucket_container_name: b}\n").contains("is used by another backend"));
         assertTrue(error("msfs_version: 1\nbackends: []\n").contains("at least one backend"));
         assertTrue(error(PSEUDO.replace("msfs_version: 1", "msfs_version: 3")).contains("unknown version 3"));
-        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, prefix: x}\n")
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, bucket_container_name: b, prefix: x}\n")
                 .contains("prefix: \"x\" must end with '/'"));
         assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: S3}\n")
                 .contains("backends[0].bucket_container_name: required key is missing"));
-        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, PSEUDO: {}}\n")
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, bucket_container_name: b, PSEUDO: {}}\n")
                 .contains("section PSEUDO does not belong to backend_type RAM"));
-        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: .., backend_type: RAM}\n")
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: .., backend_type: RAM, bucket_container_name: b}\n")
                 .contains("cannot be a directory name"));
         assertTrue(error(PSEUDO.replace("backend_type: PSEUDO", "backend_type: PSEUDO\n    readonly: false"))
                 .contains("PSEUDO backends are read-only"));
         assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: PSEUDO, PSEUDO: {files_at_depth_1: 2}}\n")
                 .contains("no directory exists at depth 1"));
-        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, RAM: {max_total_objects: 0}}\n")
+        assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: RAM, bucket_container_name: b, RAM: {max_total_objects: 0}}\n")
                 .contains("max_total_objects: 0 is out of range"));
         assertTrue(error("msfs_version: 1\nbackends:\n  - {dir_name: a, backend_type: LOCAL}\n")
                 .contains("backends[0].LOCAL: required key is missing"));

@@ -13,7 +13,7 @@ class ReloadPlanTest {
     private final ConfigLoader loader = new ConfigLoader(Map.of(), 0, 0);
     private static final String HEAD = "msfs_version: 1\nbackends:\n";
     private static final String A = "  - {dir_name: a, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2}}\n";
-    private static final String B = "  - {dir_name: b, backend_type: RAM}\n";
+    private static final String B = "  - {dir_name: b, backend_type: RAM, bucket_container_name: b}\n";
     private static final String S3 = "  - {dir_name: s, backend_type: S3, bucket_container_name: one, S3: {endpoint: \"http://h:1\"}}\n";
 
     private MsfsConfig cfg(String yaml) throws ConfigException {
@@ -37,9 +37,9 @@ class ReloadPlanTest {
                 .contains("backends[a].(type section).files_at_depth"));
         assertTrue(refusal(HEAD + S3, HEAD + S3.replace("one", "two")).contains("backends[s].bucket_container_name"));
         assertTrue(refusal(HEAD + S3, HEAD + S3.replace("http://h:1", "http://h:2")).contains("backends[s].(type section).endpoint"));
-        assertTrue(refusal(HEAD + B, HEAD + B.replace("RAM}", "RAM, prefix: p/}")).contains("backends[b].prefix"));
+        assertTrue(refusal(HEAD + B, HEAD + B.replace("bucket_container_name: b}", "bucket_container_name: b, prefix: p/}")).contains("backends[b].prefix"));
         assertTrue(refusal(HEAD + A, HEAD + A.replace("dir_name: a, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2}",
-                "dir_name: a, backend_type: RAM")).contains("backends[a].backend_type"));
+                "dir_name: a, backend_type: RAM, bucket_container_name: b")).contains("backends[a].backend_type"));
     }
 
     private String refusal(String running, String next) throws ConfigException {
