@@ -178,8 +178,8 @@ final class FuseAdapter {
                 used += need;
                 sent++;
             }
+            observer.entries("readdir", sent); // before the reply: whoever reads the metrics after the listing sees them
             replies.buf(req, buf, used);
-            observer.entries("readdir", sent);
         });
     }
 
@@ -220,10 +220,9 @@ final class FuseAdapter {
                 }
                 sent++;
             }
+            observer.entries("readdirplus", sent); // before the reply, as in readdir
             if (replies.buf(req, buf, used) != 0) {
                 counted.forEach(i -> fs.forget(i, 1));
-            } else {
-                observer.entries("readdirplus", sent);
             }
         });
     }

@@ -11,7 +11,7 @@ public interface OpObserver {
     default void readSize(boolean ok, long bytes) {
     }
 
-    /** A {@code readdir} or {@code readdirplus} reply carried {@code count} entries. */
+    /** A {@code readdir} or {@code readdirplus} reply is about to carry {@code count} entries. */
     default void entries(String op, int count) {
     }
 }
