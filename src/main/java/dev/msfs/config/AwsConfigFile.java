@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** The two settings msfs takes from an AWS shared config file's profile: region and endpoint_url. */
-record AwsConfigFile(Optional<String> region, Optional<String> endpointUrl) {
+public record AwsConfigFile(Optional<String> region, Optional<String> endpointUrl) {
 
     /** The profile's section ("[default]" or "[profile NAME]"), if the file and the profile exist. */
-    static Optional<AwsConfigFile> read(Path file, String profile) {
+    public static Optional<AwsConfigFile> read(Path file, String profile) {
         String header = profile.equals("default") ? "default" : "profile " + profile;
         String region = null;
         String endpoint = null;

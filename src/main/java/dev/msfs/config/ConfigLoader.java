@@ -450,13 +450,15 @@ public final class ConfigLoader {
         boolean unsignedPayload = s.bool("unsigned_payload", false);
         long timeout = s.integer("request_timeout", 30_000, 100, 3_600_000);
         s.rejectUnknown(); // secret_acess_key is named as a typo, not as a missing secret_access_key
-        if (useConfigEnv) {
-            String p = profile;
-            AwsConfigFile file = AwsConfigFile.read(configFile, profile).orElseThrow(() -> s.error("use_config_env",
-                    "use_config_env is true but " + configFile + " has no profile \"" + p + "\""));
-            region = file.region().orElse(region);
-            endpoint = file.endpointUrl().orElseThrow(() -> s.error("use_config_env", "use_config_env is true but profile \""
-                    + p + "\" in " + configFile + " sets no endpoint_url"));
+        if (useConfigEnv) { // the profile is the machine's, not the config's: as MSFS, only the backend's start needs it
+            Optional<AwsConfigFile> file = AwsConfigFile.read(configFile, profile);
+            if (file.isPresent()) {
+                region = file.get().region().orElse(region);
+                endpoint = file.get().endpointUrl().orElse(endpoint); // none: AWS's own endpoint for the region
+            } else {
+                java.util.logging.Logger.getLogger(ConfigLoader.class.getName()).warning(s.error("use_config_env",
+                        configFile + " has no profile \"" + profile + "\" here; the backend cannot start without it").getMessage());
+            }
         }
         if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+(/[^?#]*)?")) {
             throw s.error("endpoint", "expected http://host[:port][/path] or https://host[:port][/path], got \"" + endpoint + "\"");

@@ -11,6 +11,7 @@ import dev.msfs.TestSecrets;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,47 @@ class ConfigLoaderTest {
         TypeSettings.Pseudo p = assertInstanceOf(TypeSettings.Pseudo.class, b.settings());
         assertArrayEquals(new long[] {3, 1, 0, 0}, p.filesAtDepth());
         assertEquals("file_%08X", p.fileNameFormat());
+    }
+
+    /**
+     * Shaped as MSFS's own dev config: a flow sequence of flow mappings with trailing commas, an
+     * AIStore endpoint from AIS_ENDPOINT, an S3 backend reading the machine's AWS profile, GCS,
+     * RAM and PSEUDO side by side. A profile this machine lacks does not refuse the config (MSFS
+     * reads it only when the backend starts); that backend's start does.
+     */
+    @Test
+    void msfsDevConfigShapesLoadAndAMissingAwsProfileFailsOnlyItsBackend(@TempDir Path dir) throws Exception {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                endpoint: "http://:9088"
+                backends: [
+                  {
+                    dir_name: ais,
+                    bucket_container_name: dev,
+                    backend_type: AIStore,
+                    AIStore: {endpoint: "${AIS_ENDPOINT:-http://ais:51080}"},
+                  },
+                  {
+                    dir_name: aisS3,
+                    bucket_container_name: dev,
+                    backend_type: S3,
+                    S3: {
+                      use_config_env: true,
+                      use_credentials_env: true,
+                      config_file_path: "%s",
+                    },
+                  },
+                  {dir_name: gcs, bucket_container_name: dev, backend_type: GCS, GCS: {endpoint: "http://fake-gcs:4443"}},
+                  {dir_name: ram, bucket_container_name: dev, backend_type: RAM},
+                  {dir_name: pseudo, bucket_container_name: dev, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 3,
+                    subdirectories_at_depth_0: 2}},
+                ]
+                """.formatted(dir.resolve("no-such-aws-config")));
+        assertEquals(List.of("ais", "aisS3", "gcs", "ram", "pseudo"), c.backends().stream().map(BackendConfig::dirName).toList());
+        TypeSettings.S3 s3 = (TypeSettings.S3) c.backends().get(1).settings();
+        dev.msfs.backend.BackendException refused = assertThrows(dev.msfs.backend.BackendException.class,
+                () -> new dev.msfs.backend.s3.S3Connection(s3, "dev"));
+        assertTrue(refused.getMessage().contains("has no profile \"default\""), refused.getMessage());
     }
 
     /**

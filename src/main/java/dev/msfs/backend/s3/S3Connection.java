@@ -85,6 +85,10 @@ public final class S3Connection implements AutoCloseable {
     private final S3Client client;
 
     public S3Connection(TypeSettings.S3 s, String bucket) throws BackendException {
+        if (s.useConfigEnv() && dev.msfs.config.AwsConfigFile.read(s.configFile(), s.profile()).isEmpty()) {
+            throw new BackendException(BackendException.Kind.IO, "use_config_env is true but " + s.configFile()
+                    + " has no profile \"" + s.profile() + "\"");
+        }
         this.bucket = bucket;
         this.virtualHosted = s.virtualHostedStyle();
         this.timeoutMillis = s.requestTimeoutMillis();
