@@ -42,7 +42,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         c.warnings().forEach(w -> System.err.println("msfs: warning: " + w));
         StringBuilder out = new StringBuilder();
         out.append("# ").append(c.source()).append(": valid").append(c.warnings().isEmpty() ? "" : ", with "
-                + c.warnings().size() + " unknown key(s): see the warnings").append('\n');
+                + c.warnings().size() + " warning(s) above").append('\n');
         out.append("msfs_version: 1\n");
         out.append("mountname: ").append(c.mountname()).append('\n');
         out.append("mountpoint: ").append(c.mountpoint()).append('\n');

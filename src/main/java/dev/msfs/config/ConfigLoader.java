@@ -456,8 +456,7 @@ public final class ConfigLoader {
                 region = file.get().region().orElse(region);
                 endpoint = file.get().endpointUrl().orElse(endpoint); // none: AWS's own endpoint for the region
             } else {
-                java.util.logging.Logger.getLogger(ConfigLoader.class.getName()).warning(s.error("use_config_env",
-                        configFile + " has no profile \"" + profile + "\" here; the backend cannot start without it").getMessage());
+                s.warn("use_config_env", configFile + " has no profile \"" + profile + "\" here; the backend cannot start without it");
             }
         }
         if (!endpoint.isEmpty() && !endpoint.matches("https?://[^/?#]+(/[^?#]*)?")) {
@@ -526,8 +525,7 @@ public final class ConfigLoader {
                 throw where.error("AIStore", "manifest_gen_backend \"" + target + "\" is another AIStore backend; it must list from elsewhere (e.g. S3)");
             }
             if (!t.bucketContainerName().equals(backends.get(i).bucketContainerName()) || !t.prefix().equals(backends.get(i).prefix())) {
-                java.util.logging.Logger.getLogger(ConfigLoader.class.getName()).warning(backends.get(i).dirName()
-                        + ": manifest_gen_backend " + target + " lists a different bucket or prefix");
+                where.warn("AIStore", "manifest_gen_backend " + target + " lists a different bucket or prefix");
             }
         }
     }

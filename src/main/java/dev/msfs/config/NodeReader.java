@@ -222,6 +222,11 @@ final class NodeReader {
         }
     }
 
+    /** A warning at {@code key} (file:line: key.path: message), kept with the document's others. */
+    void warn(String key, String message) {
+        unknown.note(error(key, message).getMessage());
+    }
+
     ConfigException error(String key, String message) {
         NodeTuple t = entries.get(key);
         return t == null ? new ConfigException(file + ": " + child(key) + ": " + message)

@@ -7,7 +7,8 @@ import java.util.List;
  * What a config's unknown keys become. MSFS ignores them (its own dev config carries a misspelt
  * key), so msfs warns, naming file:line:key with the closest known key, and never ignores one
  * silently; strict ({@code check-config --strict}, or {@code strict: true} in the file) refuses
- * them. One per document: every reader of it shares it.
+ * them. One per document: every reader of it shares it, and it also keeps the document's other
+ * warnings ({@link #note}), which strict does not refuse: they are about this machine, not the config.
  */
 final class UnknownKeys {
     private boolean strict;
@@ -27,6 +28,11 @@ final class UnknownKeys {
             throw new ConfigException(problem);
         }
         warnings.add(problem + " (ignored, as MSFS ignores it; check-config --strict or strict: true refuses it)");
+    }
+
+    /** A warning that strict does not turn into an error. */
+    void note(String warning) {
+        warnings.add(warning);
     }
 
     List<String> warnings() {
