@@ -70,6 +70,34 @@ class MetricsIT {
         return names;
     }
 
+    /** The metric names the queries of config-examples/grafana/msfs-dashboard.json use (JSON is YAML). */
+    static List<String> dashboardMetrics() throws java.io.IOException {
+        Object dashboard = new org.yaml.snakeyaml.Yaml().load(Files.readString(Path.of("config-examples/grafana/msfs-dashboard.json")));
+        List<String> exprs = new java.util.ArrayList<>();
+        collectExprs(dashboard, exprs);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:fission|backend|msfs)_[a-z_]+)").matcher(String.join(" ", exprs));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertTrue(exprs.size() >= 10 && names.size() >= 20, "the dashboard's queries were not found: " + exprs);
+        return List.copyOf(names);
+    }
+
+    private static void collectExprs(Object node, List<String> out) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                if ("expr".equals(k) && v instanceof String e) {
+                    out.add(e);
+                } else {
+                    collectExprs(v, out);
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collectExprs(item, out));
+        }
+    }
+
     @Test
     void everyMetricMsfsNamesIsThereFromTheFirstScrape(@TempDir Path dir) throws Exception {
         int port;
@@ -114,6 +142,9 @@ class MetricsIT {
             String locks = get(port, "/locks").body();
             assertTrue(locks.matches("(?s)cache  holds [1-9]\\d*  avg .*\ninodes  holds [1-9]\\d*  avg .*"), locks);
             assertEquals("no hang detected\n", get(port, "/hang").body());
+            List<String> unexported = dashboardMetrics().stream().filter(name -> after.keySet().stream().noneMatch(
+                    k -> k.equals(name) || k.startsWith(name + "{"))).toList();
+            assertEquals(List.of(), unexported, "metrics the shipped dashboard queries that msfs does not export");
             String one = get(port, "/metrics/p").body();
             Map<String, Double> ofP = parse(one);
             assertEquals(1.0, ofP.get("backend_read_file_successes_total{backend=\"p\"}"), 0.0, one);
