@@ -1,13 +1,13 @@
 package dev.msfs.cache;
 
 import dev.msfs.backend.BackendException;
+import dev.msfs.metrics.MeasuredLock;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import dev.msfs.metrics.MeasuredLock;
 
 /**
  * All cached object bytes: lines of object versions ({@link ObjectRef}) in a {@link LineStore},
