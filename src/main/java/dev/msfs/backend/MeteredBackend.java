@@ -8,10 +8,17 @@ import java.util.Optional;
  * stat_directory, stat_file, read_file), what it was about (a path and range), outcome and duration.
  */
 public final class MeteredBackend implements Backend {
-    /** Told about each request: its op, whether it succeeded, how long it took, and the bytes a read brought. */
+    /**
+     * Told about each request: its op when it starts, and when it ends how it failed (null: it did
+     * not), how long it took and the bytes a read brought. A stat starts once its answer tells a
+     * file (stat_file) from a directory (stat_directory).
+     */
     @FunctionalInterface
     public interface Observer {
-        void ended(String op, String target, boolean ok, long nanos, long bytes);
+        void ended(String op, String target, String failure, long nanos, long bytes);
+
+        default void started(String op) {
+        }
     }
 
     private final Backend inner;
@@ -38,14 +45,18 @@ public final class MeteredBackend implements Backend {
     public Optional<ObjectInfo> stat(String path) throws BackendException {
         long t0 = System.nanoTime();
         Optional<ObjectInfo> found = Optional.empty();
-        boolean ok = false;
+        String failure = "Unknown";
         try {
             found = inner.stat(path);
-            ok = true;
+            failure = null;
             return found;
+        } catch (BackendException | RuntimeException e) {
+            failure = failureOf(e);
+            throw e;
         } finally {
-            observer.ended(found.isPresent() && found.get().directory() ? "stat_directory" : "stat_file", path, ok,
-                    System.nanoTime() - t0, 0);
+            String op = found.isPresent() && found.get().directory() ? "stat_directory" : "stat_file";
+            observer.started(op);
+            observer.ended(op, path, failure, System.nanoTime() - t0, 0);
         }
     }
 
@@ -68,17 +79,26 @@ public final class MeteredBackend implements Backend {
     /** @param bytesOf the bytes a successful call brought from the store */
     private <T> T timed(String op, String target, Call<T> call, java.util.function.ToLongFunction<T> bytesOf)
             throws BackendException {
+        observer.started(op);
         long t0 = System.nanoTime();
-        boolean ok = false;
+        String failure = "Unknown";
         long bytes = 0;
         try {
             T result = call.run();
-            ok = true;
+            failure = null;
             bytes = bytesOf.applyAsLong(result);
             return result;
+        } catch (BackendException | RuntimeException e) {
+            failure = failureOf(e);
+            throw e;
         } finally {
-            observer.ended(op, target, ok, System.nanoTime() - t0, bytes);
+            observer.ended(op, target, failure, System.nanoTime() - t0, bytes);
         }
+    }
+
+    /** A bounded name for how a request failed: the backend's kind (NOT_FOUND, TIMEOUT, …) or the exception's class. */
+    private static String failureOf(Exception e) {
+        return e instanceof BackendException b ? b.kind().name() : e.getClass().getSimpleName();
     }
 
     @Override

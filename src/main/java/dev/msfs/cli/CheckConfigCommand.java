@@ -64,6 +64,11 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.append("auto_sighup_interval: ").append(c.autoSighupSeconds()).append('\n');
         out.append("endpoint: \"").append(c.endpoint()).append("\"\n");
         out.append("probe_at_mount: ").append(c.probeAtMount()).append('\n');
+        c.telemetry().ifPresent(t -> out.append("# opentelemetry: multistorageclient.* metrics to ").append(t.endpoint())
+                .append(", sampled every ").append(t.collectInterval().toMillis()).append(" ms, sent every ")
+                .append(t.exportInterval().toMillis()).append(" ms").append(t.attributes().isEmpty() ? ""
+                        : "; attributes " + String.join(", ", t.attributes().stream().map(a -> a.key()).toList()))
+                .append('\n'));
         out.append("backends:\n");
         for (BackendConfig b : c.backends()) {
             out.append("  - dir_name: ").append(b.dirName()).append('\n');

@@ -8,6 +8,7 @@ import dev.msfs.metrics.BackendStates;
 import dev.msfs.metrics.HttpEndpoint;
 import dev.msfs.metrics.MountView;
 import dev.msfs.metrics.MsfsMetrics;
+import dev.msfs.metrics.OtlpExport;
 import dev.msfs.config.ConfigException;
 import dev.msfs.config.MsfsConfig;
 import dev.msfs.fs.FileSystem;
@@ -70,14 +71,20 @@ final class MountCommand implements Callable<Integer> {
         List<Backend> backends = new ArrayList<>();
         MsfsMetrics metrics = new MsfsMetrics();
         BackendStates states = new BackendStates();
+        OtlpExport otlp = null;
         try {
             MsfsConfig configured = ConfigChoice.load(demo, config);
             configured.warnings().forEach(LOG::warning);
-            cfg = startBackends(configured, metrics, states, backends);
+            otlp = configured.telemetry().map(t -> OtlpExport.start(t, VersionCommand.version())).orElse(null);
+            cfg = startBackends(configured, metrics, otlp, states, backends);
         } catch (ConfigException e) {
             backends.forEach(Backend::close);
+            if (otlp != null) {
+                otlp.close();
+            }
             return fail(Main.EXIT_CONFIG, e.getMessage());
         }
+        OtlpExport exporting = otlp;
         Path dir = Path.of(mountpoint != null ? mountpoint : cfg.mountpoint()).toAbsolutePath().normalize();
         FileSystem fs = null; // once it exists, it owns (and closes) the backends
         HttpEndpoint endpoint = null;
@@ -85,7 +92,7 @@ final class MountCommand implements Callable<Integer> {
         try {
             String problem = checkMountpoint(dir);
             if (problem != null) {
-                closeAll(fs, backends, endpoint);
+                closeAll(fs, backends, endpoint, exporting);
                 return fail(Main.EXIT_FAILURE, problem);
             }
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
@@ -112,7 +119,7 @@ final class MountCommand implements Callable<Integer> {
             serving.set(true);
             CountDownLatch cleanedUp = new CountDownLatch(1);
             Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted,
-                    (b, backend) -> metered(metrics, b, backend), states);
+                    (b, backend) -> metered(metrics, exporting, b, backend), states);
             if (reloader != null) {
                 reloader.onSighup();
             }
@@ -132,14 +139,17 @@ final class MountCommand implements Callable<Integer> {
                 LOG.info(() -> "cache at unmount: " + mounted.cacheStats());
                 mounted.close(); // closes every backend, those added by reloads too
                 LOG.info(() -> "unmounted " + dir);
+                if (exporting != null) {
+                    exporting.close(); // after the backends, as MSFS: their last requests are in it
+                }
                 cleanedUp.countDown();
             }
             return 0;
         } catch (FuseException | IOException e) {
-            closeAll(fs, backends, endpoint);
+            closeAll(fs, backends, endpoint, exporting);
             return fail(Main.EXIT_FAILURE, e.getMessage());
         } catch (ExceptionInInitializerError | UnsatisfiedLinkError | IllegalArgumentException | IllegalCallerException e) {
-            closeAll(fs, backends, endpoint);
+            closeAll(fs, backends, endpoint, exporting);
             return fail(Main.EXIT_FAILURE, NativeLib.problem(e));
         }
     }
@@ -167,8 +177,8 @@ final class MountCommand implements Callable<Integer> {
      * warning naming it, and shown as failed in /backends, as MSFS skips it: the others are
      * mounted. Returns the config of those that started; throws when none did.
      */
-    private static MsfsConfig startBackends(MsfsConfig configured, MsfsMetrics metrics, BackendStates states,
-                                            List<Backend> started) throws ConfigException {
+    private static MsfsConfig startBackends(MsfsConfig configured, MsfsMetrics metrics, OtlpExport otlp,
+                                            BackendStates states, List<Backend> started) throws ConfigException {
         java.util.Map<String, Backend> built = new java.util.LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -192,7 +202,7 @@ final class MountCommand implements Callable<Integer> {
                 continue;
             }
             Backend routed = BackendFactory.routed(c, b, built::get);
-            started.add(metered(metrics, c, routed));
+            started.add(metered(metrics, otlp, c, routed));
             serving.add(c);
             states.serving(c.dirName(), c.type().sectionName(), routed.describe());
         }
@@ -251,16 +261,34 @@ final class MountCommand implements Callable<Integer> {
         };
     }
 
-    /** Every request counted in the metrics and, per the backend's trace_level, traced in the log. */
-    private static Backend metered(MsfsMetrics metrics, BackendConfig config, Backend backend) {
-        metrics.backend(config.dirName());
-        Logger trace = Logger.getLogger("dev.msfs.trace." + config.dirName());
+    /**
+     * Every request counted in the metrics (and in the OpenTelemetry export, when there is one) and,
+     * per the backend's trace_level, traced in the log.
+     */
+    private static Backend metered(MsfsMetrics metrics, OtlpExport otlp, BackendConfig config, Backend backend) {
+        String dirName = config.dirName();
+        metrics.backend(dirName);
+        Logger trace = Logger.getLogger("dev.msfs.trace." + dirName);
         int level = config.traceLevel();
-        return new MeteredBackend(backend, (op, target, ok, nanos, bytes) -> {
-            metrics.backendOp(config.dirName(), op, ok, nanos, bytes);
-            if (level >= 2 || (level >= 1 && !ok)) {
-                trace.info(() -> "[TRACE] " + config.dirName() + " " + op + (level >= 3 ? " " + target : "")
-                        + (ok ? " ok" : " FAILED") + " in " + nanos / 1000 + " us");
+        return new MeteredBackend(backend, new MeteredBackend.Observer() {
+            @Override
+            public void started(String op) {
+                if (otlp != null) {
+                    otlp.requested(dirName, op);
+                }
+            }
+
+            @Override
+            public void ended(String op, String target, String failure, long nanos, long bytes) {
+                boolean ok = failure == null;
+                metrics.backendOp(dirName, op, ok, nanos, bytes);
+                if (otlp != null) {
+                    otlp.ended(dirName, op, failure, nanos, bytes);
+                }
+                if (level >= 2 || (level >= 1 && !ok)) {
+                    trace.info(() -> "[TRACE] " + dirName + " " + op + (level >= 3 ? " " + target : "")
+                            + (ok ? " ok" : " FAILED (" + failure + ")") + " in " + nanos / 1000 + " us");
+                }
             }
         });
     }
@@ -338,7 +366,8 @@ final class MountCommand implements Callable<Integer> {
     private static void stopOnSignal(FuseSession session, CountDownLatch cleanedUp) {
         session.stop();
         try {
-            if (!session.awaitServed(STOP_GRACE) || !cleanedUp.await(1, TimeUnit.SECONDS)) {
+            if (!session.awaitServed(STOP_GRACE)
+                    || !cleanedUp.await(2 + OtlpExport.FLUSH_AT_EXIT.toSeconds(), TimeUnit.SECONDS)) {
                 LOG.warning("requests still in flight after unmount; exiting anyway");
                 return;
             }
@@ -354,7 +383,7 @@ final class MountCommand implements Callable<Integer> {
         Runtime.getRuntime().halt(Main.EXIT_OK);
     }
 
-    private static void closeAll(FileSystem fs, List<Backend> backends, HttpEndpoint endpoint) {
+    private static void closeAll(FileSystem fs, List<Backend> backends, HttpEndpoint endpoint, OtlpExport otlp) {
         if (endpoint != null) {
             endpoint.close();
         }
@@ -362,6 +391,9 @@ final class MountCommand implements Callable<Integer> {
             fs.close();
         } else {
             backends.forEach(Backend::close);
+        }
+        if (otlp != null) {
+            otlp.close();
         }
     }
 

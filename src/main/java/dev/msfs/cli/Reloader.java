@@ -80,6 +80,9 @@ final class Reloader implements AutoCloseable {
             MsfsConfig next = ConfigLoader.forProcess().load(file);
             next.warnings().forEach(w -> LOG.warning("reload: " + w));
             ReloadPlan plan = ReloadPlan.between(running, next);
+            if (!running.telemetry().equals(next.telemetry())) {
+                LOG.warning("reload: the opentelemetry section changed; the metric export keeps its settings until msfs restarts");
+            }
             for (BackendConfig b : plan.removed()) {
                 fs.removeVolume(b.dirName());
                 states.removed(b.dirName());

@@ -15,6 +15,12 @@ final class VersionCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The jar's version; "dev" outside a packaged jar, as MSFS's builds without a tag say. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
     static final class Provider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -36,8 +36,7 @@ public final class ConfigLoader {
                     "evictable_inode_ttl", "virtual_dir_ttl", "virtual_file_ttl", "ttl_check_interval",
                     "dirty_cache_lines_flush_trigger", "dirty_cache_lines_max",
                     "fuse_fd_per_worker", "metadata_cache_paging_mode", "pebble_cache_size",
-                    "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size",
-                    "opentelemetry"),
+                    "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold", "pebble_mem_table_size"),
             Stream.of("inode_map", "inode_eviction_queue", "phys_child_dir_entry_map", "virt_child_dir_entry_map")
                     .flatMap(p -> Stream.of("keys_per_page_max", "page_evict_low_limit", "page_evict_high_limit",
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
@@ -176,6 +175,7 @@ public final class ConfigLoader {
             top.makeStrict();
         }
         List<String> notYetUsed = new ArrayList<>(top.accept(GLOBAL_NOT_YET_USED));
+        Optional<TelemetryConfig> telemetry = TelemetrySection.read(top, new EnvSubstitution(env), notYetUsed);
         String mountname = top.string("mountname", "msfs");
         String mountpoint = top.string("mountpoint", "/mnt");
         String fromEnv = env.get("MSFS_MOUNTPOINT");
@@ -247,7 +247,7 @@ public final class ConfigLoader {
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
                 .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).kernelCache(kernelCache).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
-                .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).backends(backends).acceptedNotUsed(notYetUsed).build();
+                .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).telemetry(telemetry).backends(backends).acceptedNotUsed(notYetUsed).build();
     }
 
     /**
@@ -275,12 +275,15 @@ public final class ConfigLoader {
      * values escaped so that nothing is substituted twice.
      */
     private MsfsConfig fromMsc(String source, NodeReader top) throws ConfigException {
+        List<String> otelNotUsed = new ArrayList<>();
+        Optional<TelemetryConfig> telemetry = TelemetrySection.read(top, new EnvSubstitution(env), otelNotUsed);
         MscProfiles.Translation t = MscProfiles.translate(top);
         String yaml = new Yaml().dump(escapeDollars(t.config()));
         MsfsConfig c = parse(source + " (MSC profiles)", new java.io.StringReader(yaml));
         List<String> notUsed = new ArrayList<>(t.notUsed());
+        notUsed.addAll(otelNotUsed);
         notUsed.addAll(c.acceptedNotUsed());
-        return c.toBuilder().source(source).acceptedNotUsed(notUsed).build();
+        return c.toBuilder().source(source).telemetry(telemetry).acceptedNotUsed(notUsed).build();
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  */
 final class MscProfiles {
     private static final Logger LOG = Logger.getLogger(MscProfiles.class.getName());
-    private static final Set<String> TOP_NOT_USED = Set.of("cache", "opentelemetry", "path_mapping", "experimental_features");
+    private static final Set<String> TOP_NOT_USED = Set.of("cache", "path_mapping", "experimental_features");
     private static final Set<String> POSIX_KEYS = Set.of("mountname", "mountpoint", "allow_other", "auto_sighup_interval");
     private static final Set<String> PROFILE_NOT_USED = Set.of("metadata_provider", "provider_bundle", "replicas", "retry",
             "caching_enabled", "autocommit");

@@ -20,6 +20,7 @@ import java.util.List;
  * @param autoSighupSeconds  re-read the config this often when it changed (0: only on SIGHUP)
  * @param endpoint           http://host:port of the metrics and health service, or "" for none
  * @param probeAtMount       send each backend one cheap request at mount, and say which store does not answer
+ * @param telemetry          where and how to export MSC's OpenTelemetry metrics, if anywhere
  * @param acceptedNotUsed    key paths present in the file that this build accepts but does not act on
  * @param warnings           unknown keys, each with its file:line and the closest known key (see UnknownKeys)
  */
@@ -28,6 +29,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
                          int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
                          java.nio.file.Path cacheDirPath, boolean directIo, boolean kernelCache, long processMemoryLimit,
                          long autoSighupSeconds, String endpoint, boolean probeAtMount,
+                         java.util.Optional<TelemetryConfig> telemetry,
                          List<BackendConfig> backends, List<String> acceptedNotUsed, List<String> warnings) {
 
     public static Builder builder(String source) {
@@ -40,7 +42,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
                 .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo).kernelCache(kernelCache)
                 .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
-                .backends(backends).acceptedNotUsed(acceptedNotUsed).warnings(warnings);
+                .telemetry(telemetry).backends(backends).acceptedNotUsed(acceptedNotUsed).warnings(warnings);
     }
 
     /** Named values instead of eighteen positional ones; unset values are MSFS's defaults. */
@@ -65,6 +67,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private long autoSighupSeconds;
         private String endpoint = "";
         private boolean probeAtMount = true;
+        private java.util.Optional<TelemetryConfig> telemetry = java.util.Optional.empty();
         private List<BackendConfig> backends = List.of();
         private List<String> acceptedNotUsed = List.of();
         private List<String> warnings = List.of();
@@ -159,6 +162,11 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder telemetry(java.util.Optional<TelemetryConfig> v) {
+            telemetry = v;
+            return this;
+        }
+
         public Builder probeAtMount(boolean v) {
             probeAtMount = v;
             return this;
@@ -178,7 +186,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
                     fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo, kernelCache,
                     processMemoryLimit,
-                    autoSighupSeconds, endpoint, probeAtMount, backends, acceptedNotUsed, warnings);
+                    autoSighupSeconds, endpoint, probeAtMount, telemetry, backends, acceptedNotUsed, warnings);
         }
     }
 }

@@ -63,6 +63,11 @@ final class NodeReader {
         return path;
     }
 
+    /** This mapping's own node, for readers that walk the document themselves (MSC's msc_config attributes). */
+    Node node() {
+        return node;
+    }
+
     boolean has(String key) {
         return entries.containsKey(key);
     }

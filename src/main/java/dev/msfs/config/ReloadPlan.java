@@ -14,8 +14,12 @@ import java.util.Set;
  * as a whole, naming the first field that differs, and the running config keeps serving.
  */
 public record ReloadPlan(List<BackendConfig> added, List<BackendConfig> removed) {
-    /** Global keys whose change means nothing to a running mount. */
-    private static final Set<String> IGNORED = Set.of("source", "backends", "acceptedNotUsed", "probeAtMount", "warnings");
+    /**
+     * Global keys whose change means nothing to a running mount; and opentelemetry, which MSFS leaves
+     * out of its reload check too: its export keeps running as started (the reloader says so).
+     */
+    private static final Set<String> IGNORED = Set.of("source", "backends", "acceptedNotUsed", "probeAtMount", "warnings",
+            "telemetry");
     private static final Map<String, String> KEY_NAMES = Map.of("entryAttrTtlMillis", "entry_attr_ttl",
             "autoSighupSeconds", "auto_sighup_interval", "type", "backend_type", "settings", "(type section)",
             "requestTimeoutMillis", "request_timeout", "retryBaseDelayMillis", "retry_base_delay",
