@@ -49,11 +49,16 @@ msfs_build_jar() {
 
 # Builds $1 (an AOT cache, JDK 25's JEP 514/515) by a training run of the jar: mount the demo,
 # list and read it, unmount. Later `java -XX:AOTCache=$1 -jar msfs.jar …` starts faster.
+# $2 and $3: the java and the jar to train (default: java on the PATH, target/msfs.jar); the cache
+# holds for that runtime and a jar of the same size and time, wherever it is moved. Any further
+# arguments are java options, which every run using the cache must pass too (the JVM ignores a
+# cache trained with other module options, such as --enable-native-access).
 msfs_build_aot() {
-  local cache=$1 mnt pid
+  local cache=$1 java=${2:-java} jar=${3:-target/msfs.jar} mnt pid
+  shift $(($# < 3 ? $# : 3))
   mnt=$(mktemp -d /tmp/msfs-aot.XXXXXX)
   rm -f "$cache"
-  java -XX:AOTCacheOutput="$cache" -jar target/msfs.jar mount --demo "$mnt" >/dev/null 2>&1 &
+  "$java" "$@" -XX:AOTCacheOutput="$cache" -jar "$jar" mount --demo "$mnt" >/dev/null 2>&1 &
   pid=$!
   for _ in $(seq 300); do stat "$mnt/pseudo/file_00000000" >/dev/null 2>&1 && break; sleep 0.05; done
   ls -lR "$mnt" >/dev/null && cat "$mnt"/pseudo/dir_00000000/* >/dev/null
