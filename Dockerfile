@@ -1,6 +1,6 @@
 # msfs as a container (e.g. the sidecar in config-examples/k8s), from the same package a node
 # installs: the .deb's jlinked Java runtime, AOT cache and jar, and its fuse3 dependencies.
-# Build the package first (packaging/deb/build, as root: its AOT training mounts the demo), then:
+# Build the package first (packaging/build, as root: its AOT training mounts the demo), then:
 #   docker build -t msfs:0.1.0 .
 # The container needs /dev/fuse and the privilege to mount; see config-examples/k8s/.
 FROM debian:bookworm-slim

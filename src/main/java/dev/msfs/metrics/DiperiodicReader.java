@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -24,6 +25,11 @@ import java.util.logging.Logger;
  */
 final class DiperiodicReader implements MetricReader {
     private static final Logger LOG = Logger.getLogger(DiperiodicReader.class.getName());
+    /**
+     * Data points per request: one minute of per-second samples of many backends would pass the
+     * exporter's 64 MiB body limit (about 0.5 MB per backend per minute), so a batch goes in parts.
+     */
+    static final int POINTS_PER_REQUEST = 50_000;
 
     private final MetricExporter exporter;
     private final Duration collectInterval;
@@ -34,7 +40,10 @@ final class DiperiodicReader implements MetricReader {
             Thread.ofPlatform().daemon().name("msfs-otel-collect").factory());
     private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("msfs-otel-export").factory());
-    /** Guards {@link #samples}: collects append, an export swaps the list out. */
+    /**
+     * Guards {@link #samples}, and each whole collect: the SDK reads the clock before its own lock,
+     * so two collects at once (the last one at shutdown) could stamp the larger sums earlier.
+     */
     private final Object lock = new Object();
     private List<MetricData> samples = new ArrayList<>();
     private volatile CollectionRegistration registration = CollectionRegistration.noop();
@@ -51,7 +60,8 @@ final class DiperiodicReader implements MetricReader {
         this.registration = registration;
         long collectMillis = collectInterval.toMillis();
         long exportMillis = exportInterval.toMillis();
-        collector.scheduleAtFixedRate(this::collect, collectMillis, collectMillis, TimeUnit.MILLISECONDS);
+        // With a fixed delay, a process that was frozen resumes sampling; it does not make up the missed samples at once.
+        collector.scheduleWithFixedDelay(this::collect, collectMillis, collectMillis, TimeUnit.MILLISECONDS);
         sender.scheduleAtFixedRate(this::export, exportMillis, exportMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -61,58 +71,66 @@ final class DiperiodicReader implements MetricReader {
         return AggregationTemporality.CUMULATIVE;
     }
 
-    /** Samples are kept until the export: each collect must hand out data of its own. */
+    /** Samples are kept until the export: each collect must hand out data of its own (the SDK's default). */
     @Override
     public MemoryMode getMemoryMode() {
         return MemoryMode.IMMUTABLE_DATA;
     }
 
+    /** A scheduled task that throws is never run again: say why, and go on. */
     private void collect() {
         try {
-            var sample = registration.collectAllMetrics();
             synchronized (lock) {
-                samples.addAll(sample);
+                samples.addAll(registration.collectAllMetrics());
             }
-        } catch (RuntimeException e) { // a failed sample must not end the schedule
-            LOG.warning("OpenTelemetry: collecting metrics failed: " + e);
+        } catch (Throwable t) {
+            LOG.warning("OpenTelemetry: collecting metrics failed: " + t);
         }
     }
 
-    /** Sends what was gathered; a failure is logged by the exporter and the samples are dropped. */
-    private CompletableResultCode export() {
+    /** Sends what was gathered, in parts of at most {@link #POINTS_PER_REQUEST}; a part that fails is dropped. */
+    private boolean export() {
         List<MetricData> batch;
         synchronized (lock) {
             batch = samples;
             samples = new ArrayList<>();
         }
-        if (batch.isEmpty()) {
-            return CompletableResultCode.ofSuccess();
-        }
+        boolean allSent = true;
         try {
-            return exporter.export(batch).join(exportTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            LOG.warning("OpenTelemetry: exporting metrics failed: " + e);
-            return CompletableResultCode.ofFailure();
+            for (List<MetricData> part : parts(batch)) {
+                allSent &= exporter.export(part).join(exportTimeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
+            }
+        } catch (Throwable t) { // the exporter logs its own failures; this is anything else
+            LOG.warning("OpenTelemetry: exporting metrics failed: " + t);
+            allSent = false;
         }
+        return allSent;
+    }
+
+    static List<List<MetricData>> parts(List<MetricData> batch) {
+        List<List<MetricData>> parts = new ArrayList<>();
+        List<MetricData> part = new ArrayList<>();
+        int points = 0;
+        for (MetricData m : batch) {
+            int n = m.getData().getPoints().size();
+            if (!part.isEmpty() && points + n > POINTS_PER_REQUEST) {
+                parts.add(part);
+                part = new ArrayList<>();
+                points = 0;
+            }
+            part.add(m);
+            points += n;
+        }
+        if (!part.isEmpty()) {
+            parts.add(part);
+        }
+        return parts;
     }
 
     /** Samples now and sends everything gathered, on the export thread (never beside another export). */
     @Override
     public CompletableResultCode forceFlush() {
-        CompletableResultCode done = new CompletableResultCode();
-        try {
-            sender.execute(() -> {
-                collect();
-                if (export().isSuccess()) {
-                    done.succeed();
-                } else {
-                    done.fail();
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.fail(); // shut down already
-        }
-        return done;
+        return onSender(false);
     }
 
     /**
@@ -121,22 +139,37 @@ final class DiperiodicReader implements MetricReader {
      */
     @Override
     public CompletableResultCode shutdown() {
-        collector.shutdownNow();
+        collector.shutdown();
+        CompletableResultCode done = onSender(true);
+        sender.shutdown();
+        return done;
+    }
+
+    private CompletableResultCode onSender(boolean last) {
         CompletableResultCode done = new CompletableResultCode();
         try {
             sender.execute(() -> {
-                collect();
-                CompletableResultCode last = export();
-                exporter.shutdown().whenComplete(() -> {
-                    if (last.isSuccess()) {
+                boolean sent = false;
+                try {
+                    if (last) {
+                        collector.awaitTermination(exportTimeout.toMillis(), TimeUnit.MILLISECONDS); // a collect in progress ends first
+                    }
+                    collect();
+                    sent = export();
+                    if (last) {
+                        exporter.shutdown().join(exportTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                } catch (Throwable t) {
+                    LOG.warning("OpenTelemetry: the last export failed: " + t);
+                } finally {
+                    if (sent) {
                         done.succeed();
                     } else {
                         done.fail();
                     }
-                });
+                }
             });
-            sender.shutdown();
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             done.fail(); // shut down already
         }
         return done;

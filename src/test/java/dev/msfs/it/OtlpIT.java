@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OtlpIT {
     private static final int FILE_SIZE = 3_000_000;
 
-    private static Path config(Path dir, String endpoint, long exportMillis) throws Exception {
+    private static Path config(Path dir, String endpoint, long collectMillis, long exportMillis, String moreReaderOptions)
+            throws Exception {
         return Files.writeString(dir.resolve("c.yaml"), """
                 msfs_version: 1
                 allow_other: false
@@ -38,11 +39,11 @@ class OtlpIT {
                       - {type: environment_variables, options: {attributes: {msc.job: MSFS_TEST_JOB}}}
                       - {type: msc_config, options: {attributes: {msc.kind: {expression: "backends[0].backend_type"}}}}
                     reader:
-                      options: {collect_interval_millis: 100, export_interval_millis: %d}
+                      options: {collect_interval_millis: %d, export_interval_millis: %d%s}
                     exporter:
                       type: otlp
                       options: {endpoint: "%s"}
-                """.formatted(FILE_SIZE, exportMillis, endpoint));
+                """.formatted(FILE_SIZE, collectMillis, exportMillis, moreReaderOptions, endpoint));
     }
 
     /** The last value of a series, by time: sums are cumulative, so the last is the total. */
@@ -51,6 +52,16 @@ class OtlpIT {
                         && p.attributes().get("multistorageclient.operation").equals(operation)
                         && java.util.Objects.equals(p.attributes().get("multistorageclient.status"), status))
                 .max(Comparator.comparingLong(OtlpReceiver.Point::timeNanos));
+    }
+
+    /** Request index to the number of distinct sample times of one series in it. */
+    private static Map<Integer, Integer> samplesPerRequest(List<OtlpReceiver.Point> points, Map<String, String> series) {
+        Map<Integer, java.util.Set<Long>> times = new java.util.TreeMap<>();
+        points.stream().filter(p -> p.metric().equals("multistorageclient.response.sum") && p.attributes().equals(series))
+                .forEach(p -> times.computeIfAbsent(p.request(), r -> new java.util.HashSet<>()).add(p.timeNanos()));
+        Map<Integer, Integer> counts = new java.util.TreeMap<>();
+        times.forEach((r, t) -> counts.put(r, t.size()));
+        return counts;
     }
 
     private static void awaitPoint(OtlpReceiver receiver, String metric, String operation, String status, double value, MsfsProcess msfs)
@@ -71,7 +82,7 @@ class OtlpIT {
         }
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
-            Path cfg = config(dir, receiver.endpoint(), 300);
+            Path cfg = config(dir, receiver.endpoint(), 100, 300, "");
             try (MsfsProcess msfs = MsfsProcess.mount(Map.of("MSFS_TEST_JOB", "job-7"), mnt, "--config", cfg.toString())) {
                 assertEquals(FILE_SIZE, Files.readAllBytes(mnt.resolve("p/file_00000001")).length);
                 awaitPoint(receiver, "multistorageclient.data_size.sum", "readFile", "success", FILE_SIZE, msfs);
@@ -105,22 +116,27 @@ class OtlpIT {
                 assertEquals("msc-posix", resource.get("service.name"));
                 assertEquals("test-ppp", resource.get("msc.ppp"));
                 assertFalse(resource.containsKey("multistorageclient.provider"), resource.toString());
+                // MSC's two intervals: several samples of one series (per 100 ms) travel in one request (per 300 ms).
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (samplesPerRequest(receiver.points(), attributes).values().stream().noneMatch(n -> n >= 2)) {
+                    assertTrue(System.nanoTime() < deadline, "samples per request: " + samplesPerRequest(receiver.points(), attributes));
+                    Thread.sleep(50);
+                }
 
                 assertEquals(0, msfs.terminate(Duration.ofSeconds(30)), msfs.log());
             }
         }
     }
 
-    /** An export interval longer than the mount's life: only the flush at exit (as MSFS's) sends the reads. */
+    /** Collect and export intervals longer than the mount's life: only the sample and flush at exit (as MSFS's) send the reads. */
     @Test
     void theLastSamplesAreSentAtExit(@TempDir Path dir) throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver()) {
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
-            Path cfg = config(dir, "http://" + receiver.endpoint(), 600_000);
+            Path cfg = config(dir, "http://" + receiver.endpoint(), 600_000, 600_000, "");
             try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
                 Files.readAllBytes(mnt.resolve("p/file_00000000"));
                 Files.readAllBytes(mnt.resolve("p/file_00000001"));
-                Thread.sleep(300); // a few samples
                 assertEquals(0, receiver.requests(), "nothing is sent before the export interval");
                 assertEquals(0, msfs.terminate(Duration.ofSeconds(30)), msfs.log());
                 assertEquals(1, receiver.requests(), "one export, at exit");
@@ -138,7 +154,7 @@ class OtlpIT {
             closed = s.getLocalPort();
         }
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        Path cfg = config(dir, "127.0.0.1:" + closed, 200);
+        Path cfg = config(dir, "127.0.0.1:" + closed, 100, 200, ", export_timeout_millis: 1000");
         try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
             assertEquals(FILE_SIZE, Files.readAllBytes(mnt.resolve("p/file_00000001")).length);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -149,6 +165,24 @@ class OtlpIT {
             assertEquals(FILE_SIZE, Files.readAllBytes(mnt.resolve("p/file_00000000")).length);
             assertEquals(0, msfs.terminate(Duration.ofSeconds(30)), msfs.log());
             assertFalse(msfs.log().contains("\tat "), "a failed export is one line, not a stack trace:\n" + msfs.log());
+        }
+    }
+
+    /**
+     * A collector that takes the connection and never answers, with a 10-minute export timeout:
+     * the exit still comes (the flush at exit waits 5 seconds at most), with status 0.
+     */
+    @Test
+    void aCollectorThatNeverAnswersDoesNotHoldTheExit(@TempDir Path dir) throws Exception {
+        try (ServerSocket blackhole = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            Path cfg = config(dir, "127.0.0.1:" + blackhole.getLocalPort(), 100, 200, ", export_timeout_millis: 600000");
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertEquals(FILE_SIZE, Files.readAllBytes(mnt.resolve("p/file_00000000")).length);
+                Thread.sleep(500); // an export is waiting on the collector now
+                assertEquals(0, msfs.terminate(Duration.ofSeconds(60)), "no clean exit within a minute:\n" + msfs.log());
+                assertTrue(msfs.log().contains("the last metrics could not be sent at exit"), msfs.log());
+            }
         }
     }
 }

@@ -20,9 +20,9 @@ import java.util.TreeMap;
  * request with the protocol's generated classes and keeps every data point it carried, flattened.
  */
 final class OtlpReceiver implements AutoCloseable {
-    /** One data point: its metric, the resource's and its own attributes, and its value. */
-    record Point(String metric, String unit, Map<String, String> resource, Map<String, String> attributes, double value,
-                 long timeNanos) {
+    /** One data point: the request that brought it (0, 1, …), its metric, the resource's and its own attributes, and its value. */
+    record Point(int request, String metric, String unit, Map<String, String> resource, Map<String, String> attributes,
+                 double value, long timeNanos) {
     }
 
     private final HttpServer server;
@@ -34,7 +34,7 @@ final class OtlpReceiver implements AutoCloseable {
         server.createContext("/v1/metrics", exchange -> {
             try (exchange) {
                 if (!exchange.getRequestMethod().equals("POST")
-                        || !exchange.getRequestHeaders().getFirst("Content-Type").equals("application/x-protobuf")) {
+                        || !"application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                     exchange.sendResponseHeaders(415, -1);
                     return;
                 }
@@ -54,7 +54,7 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     private synchronized void keep(ExportMetricsServiceRequest request) {
-        requests++;
+        int index = requests++;
         for (ResourceMetrics rm : request.getResourceMetricsList()) {
             Map<String, String> resource = map(rm.getResource().getAttributesList());
             for (ScopeMetrics sm : rm.getScopeMetricsList()) {
@@ -63,7 +63,7 @@ final class OtlpReceiver implements AutoCloseable {
                             : m.hasSum() ? m.getSum().getDataPointsList() : List.of();
                     for (NumberDataPoint p : dataPoints) {
                         double value = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
-                        points.add(new Point(m.getName(), m.getUnit(), resource, map(p.getAttributesList()), value,
+                        points.add(new Point(index, m.getName(), m.getUnit(), resource, map(p.getAttributesList()), value,
                                 p.getTimeUnixNano()));
                     }
                 }
