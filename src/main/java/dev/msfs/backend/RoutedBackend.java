@@ -1,6 +1,5 @@
 package dev.msfs.backend;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
@@ -8,13 +7,12 @@ import java.util.Optional;
  * (say S3 directly, for a huge bucket), while object HEADs and reads go to the reading backend
  * (AIStore). The listing backend belongs to its own mount directory, which closes it.
  */
-public final class RoutedBackend implements Backend {
+public final class RoutedBackend extends ReadsThrough {
     private final Backend listing;
-    private final Backend reading;
 
     public RoutedBackend(Backend listing, Backend reading) {
+        super(reading);
         this.listing = listing;
-        this.reading = reading;
     }
 
     @Override
@@ -32,21 +30,6 @@ public final class RoutedBackend implements Backend {
     }
 
     @Override
-    public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
-        return reading.read(path, etag, offset, dst);
-    }
-
-    @Override
-    public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
-        return reading.read(path, etag, offset, dst, arrivals);
-    }
-
-    @Override
-    public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        return reading.readWhole(path, etag, dst);
-    }
-
-    @Override
     public SourceMode rootMode() {
         return listing.rootMode();
     }
@@ -60,10 +43,5 @@ public final class RoutedBackend implements Backend {
     @Override
     public void probe() throws BackendException {
         listing.probe();
-    }
-
-    @Override
-    public void close() {
-        reading.close();
     }
 }

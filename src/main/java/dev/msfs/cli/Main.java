@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code msfs}: mount object storage as a read-mostly POSIX tree. */
 @Command(name = "msfs", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Mounts object storage (S3, AIStore, local directories, synthetic trees) as a read-only file tree.",
-        subcommands = {MountCommand.class, CheckConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {MountCommand.class, CheckConfigCommand.class, GenerateManifestCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit status after a clean unmount, a signal's included. */
     static final int EXIT_OK = 0;

@@ -119,7 +119,7 @@ final class MountCommand implements Callable<Integer> {
             serving.set(true);
             CountDownLatch cleanedUp = new CountDownLatch(1);
             Reloader reloader = demo ? null : new Reloader(Path.of(cfg.source()), cfg, mounted,
-                    (b, backend) -> metered(metrics, exporting, b, backend), states);
+                    (b, backend) -> served(metrics, exporting, b, backend), states);
             if (reloader != null) {
                 reloader.onSighup();
             }
@@ -202,9 +202,17 @@ final class MountCommand implements Callable<Integer> {
                 continue;
             }
             Backend routed = BackendFactory.routed(c, b, built::get);
-            started.add(metered(metrics, otlp, c, routed));
+            Backend served;
+            try {
+                served = served(metrics, otlp, c, routed);
+            } catch (ConfigException e) {
+                routed.close();
+                skip(c, e.getMessage(), states, problems, warnings);
+                continue;
+            }
+            started.add(served);
             serving.add(c);
-            states.serving(c.dirName(), c.type().sectionName(), routed.describe());
+            states.serving(c.dirName(), c.type().sectionName(), served.describe());
         }
         if (serving.isEmpty()) {
             throw new ConfigException(String.join("; ", problems)); // one error line, no warnings before it
@@ -259,6 +267,21 @@ final class MountCommand implements Callable<Integer> {
                 metrics.entries(op, count);
             }
         };
+    }
+
+    /** The store's requests metered, and its listings from its manifest when it has one (no LIST or HEAD then). */
+    private static Backend served(MsfsMetrics metrics, OtlpExport otlp, BackendConfig c, Backend backend) throws ConfigException {
+        Backend metered = metered(metrics, otlp, c, backend);
+        if (c.manifest().isEmpty()) {
+            return metered;
+        }
+        dev.msfs.config.ManifestSettings m = c.manifest().get();
+        try {
+            return dev.msfs.manifest.ManifestBackend.open(metered, m.path(), c.dirName(), c.bucketContainerName(), c.prefix(),
+                    m.genWorkers());
+        } catch (dev.msfs.backend.BackendException e) {
+            throw new ConfigException("backend \"" + c.dirName() + "\": " + e.getMessage());
+        }
     }
 
     /**

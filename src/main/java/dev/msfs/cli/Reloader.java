@@ -32,11 +32,17 @@ final class Reloader implements AutoCloseable {
     private MsfsConfig running;           // guarded by this
     private byte[] lastSeen;              // guarded by this: the file's bytes at the last attempt
     private final ScheduledExecutorService timer;
-    private final java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap;
+    private final Wrap wrap;
+
+    /** What a started backend is served through (metrics, a manifest); refused with the reason. */
+    @FunctionalInterface
+    interface Wrap {
+        Backend apply(BackendConfig config, Backend backend) throws dev.msfs.config.ConfigException;
+    }
     private final dev.msfs.metrics.BackendStates states;
 
     /** @param wrap applied to every backend a reload adds (metering) */
-    Reloader(Path file, MsfsConfig running, FileSystem fs, java.util.function.BiFunction<BackendConfig, Backend, Backend> wrap,
+    Reloader(Path file, MsfsConfig running, FileSystem fs, Wrap wrap,
              dev.msfs.metrics.BackendStates states) {
         this.states = states;
         this.file = file;

@@ -42,8 +42,7 @@ public final class ConfigLoader {
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
-            "upload_part_cache_lines", "upload_part_concurrency", "manifest_path", "manifest_gen_workers",
-            "flat_dir_confirmation_pages", "flat_dir_hints");
+            "upload_part_cache_lines", "upload_part_concurrency", "flat_dir_confirmation_pages", "flat_dir_hints");
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
@@ -328,6 +327,8 @@ public final class ConfigLoader {
         int filePerm = b.octal("file_perm", readonly ? "444" : "666");
         int pageSize = (int) b.integer("directory_page_size", 0, 0, Integer.MAX_VALUE);
         int trace = (int) b.integer("trace_level", 0, 0, 3);
+        String manifestPath = b.string("manifest_path", "");
+        int genWorkers = (int) b.integer("manifest_gen_workers", ManifestSettings.DEFAULT_GEN_WORKERS, 1, 10_000);
         b.allow(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
         b.rejectUnknown(); // a misspelt key is named before the rules below trip over its absence
         if (dirName.isEmpty()) {
@@ -363,8 +364,14 @@ public final class ConfigLoader {
             case AISTORE -> aistore(b);
             case GCS -> gcs(b);
         };
+        if (!manifestPath.isEmpty() && !readonly) {
+            // MSFS keeps a log of what writes change beside its manifest; msfs's writes do not record theirs yet.
+            throw b.error("manifest_path", "a manifest is a snapshot of a read-only backend's listing; remove it or readonly: false");
+        }
+        Optional<ManifestSettings> manifest = manifestPath.isEmpty() ? Optional.empty()
+                : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers));
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
-                pageSize, trace, settings);
+                pageSize, trace, settings, manifest);
     }
 
     private TypeSettings pseudo(NodeReader b, boolean readonly) throws ConfigException {

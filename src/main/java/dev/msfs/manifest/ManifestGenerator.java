@@ -1,0 +1,182 @@
+package dev.msfs.manifest;
+
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendException;
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.ObjectInfo;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Writes a backend's listing as an MSFS manifest: a breadth-first walk in which each directory is
+ * listed whole (every page) by one of {@code workers} threads, which queue the subdirectories it
+ * finds. The index is written last, by rename, and only when every directory was listed: a
+ * failed walk leaves no manifest that could be taken for a whole one.
+ */
+public final class ManifestGenerator {
+    private static final Logger LOG = Logger.getLogger(ManifestGenerator.class.getName());
+
+    /** Counts while it runs, for progress lines. */
+    public record Progress(long objects, long directories, long queued, long skippedNames, double seconds) {
+    }
+
+    private final Backend backend;
+    private final Path output;
+    private final int workers;
+    private final AtomicLong objects = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong directories = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final CountDownLatch walked = new CountDownLatch(1);
+    private long startNanos;
+
+    public ManifestGenerator(Backend backend, Path output, int workers) {
+        this.backend = backend;
+        this.output = output;
+        this.workers = workers;
+    }
+
+    public Progress progress() {
+        return new Progress(objects.get(), directories.get(), queued.get(), skipped.get(), (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * Lists everything and writes the manifest; {@code report} gets a progress snapshot about
+     * once a second. Throws when a listing or a write failed (the manifest is then not whole).
+     */
+    public ManifestFormat.Index generate(String bucket, String prefix, Consumer<Progress> report)
+            throws IOException, BackendException, InterruptedException {
+        prepare();
+        startNanos = System.nanoTime();
+        String dirTime = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon().name("msfs-manifest-", 0).factory());
+        try {
+            submit(pool, "", dirTime);
+            while (!walked.await(1, TimeUnit.SECONDS)) {
+                report.accept(progress());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Exception failed = failure.get();
+        if (failed instanceof BackendException b) {
+            throw b;
+        }
+        if (failed instanceof IOException io) {
+            throw io;
+        }
+        if (skipped.get() > 0) {
+            LOG.warning(skipped.get() + " name(s) hold a tab or a line break, which a manifest line cannot: left out");
+        }
+        ManifestFormat.Index index = new ManifestFormat.Index(ManifestFormat.VERSION, "tsv", bucket, prefix, objects.get(),
+                directories.get(), DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        Path temp = output.resolve(ManifestFormat.INDEX + ".tmp");
+        ManifestFormat.writeIndex(temp, index);
+        Files.move(temp, output.resolve(ManifestFormat.INDEX), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        report.accept(progress());
+        return index;
+    }
+
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /**
+     * Empties the output folder, as MSFS does, but only of what a manifest holds (.tsv files, the
+     * index, folders of them): a mistyped --output must not delete anything else.
+     */
+    private void prepare() throws IOException {
+        Path abs = output.toAbsolutePath().normalize();
+        if (abs.getParent() == null) {
+            throw new IOException("refusing " + abs + " as a manifest folder");
+        }
+        if (Files.exists(output)) {
+            List<Path> foreign;
+            try (Stream<Path> all = Files.walk(output)) {
+                foreign = all.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().endsWith(".tsv")
+                        && !p.getFileName().toString().startsWith(ManifestFormat.INDEX)).limit(1).toList();
+            }
+            if (!foreign.isEmpty()) {
+                throw new IOException(output + " holds " + foreign.getFirst() + ", which is not part of a manifest; choose another folder");
+            }
+            Files.deleteIfExists(output.resolve(ManifestFormat.INDEX)); // first: from here on it is not whole
+            try (Stream<Path> all = Files.walk(output)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(output)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+        Files.createDirectories(output);
+    }
+
+    /** Queues {@code dir}; the walk is over when the last queued directory is done (queued back to 0). */
+    private void submit(ExecutorService pool, String dir, String dirTime) {
+        queued.incrementAndGet();
+        pool.execute(() -> {
+            try {
+                if (failure.get() == null) {
+                    listWhole(pool, dir, dirTime);
+                }
+            } catch (BackendException | IOException | RuntimeException e) {
+                failure.compareAndSet(null, e instanceof RuntimeException r ? new IOException(r) : (Exception) e);
+            } finally {
+                // Children were queued before this decrement, so 0 means nothing is left anywhere.
+                if (queued.decrementAndGet() == 0) {
+                    walked.countDown();
+                }
+            }
+        });
+    }
+
+    /** Every page of {@code dir} ("" or ending in '/') into its TSV; its subdirectories queued. */
+    private void listWhole(ExecutorService pool, String dir, String dirTime) throws BackendException, IOException {
+        Path part = ManifestFormat.partOf(output, dir.isEmpty() ? "" : dir.substring(0, dir.length() - 1));
+        Files.createDirectories(part.getParent());
+        List<String> subdirs = new ArrayList<>();
+        try (BufferedWriter w = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
+            String token = null;
+            do {
+                ListPage page = backend.list(dir, token);
+                for (ObjectInfo e : page.entries()) {
+                    if (!ManifestFormat.representable(e.name())) {
+                        skipped.incrementAndGet();
+                        continue;
+                    }
+                    w.write(ManifestFormat.line(e, dirTime));
+                    if (e.directory()) {
+                        subdirs.add(dir + e.name() + "/");
+                    } else {
+                        objects.incrementAndGet();
+                        bytes.addAndGet(e.size());
+                    }
+                }
+                token = page.next();
+            } while (token != null);
+        }
+        directories.incrementAndGet();
+        for (String s : subdirs) {
+            submit(pool, s, dirTime);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.msfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bucket on a real S3 server (S3Proxy) mounted twice, once listing live and once from the
+ * manifest that `msfs generate-manifest` wrote: the same tree, no LIST or HEAD from the manifest's
+ * side, reads pinned to the manifest's ETags.
+ */
+class ManifestIT {
+    /** Every entry below {@code root}: relative path to kind, size and mtime in seconds, as `ls -lR` shows them. */
+    private static Map<String, String> lsR(Path root) throws IOException {
+        Map<String, String> all = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(p -> !p.equals(root)).toList()) {
+                boolean dir = Files.isDirectory(p);
+                all.put(root.relativize(p).toString(), dir ? "d" : "f " + Files.size(p) + " "
+                        + Files.getLastModifiedTime(p).toMillis() / 1000);
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void generateThenMountFromTheManifest(@TempDir Path work) throws Exception {
+        try (S3Server server = new S3Server(work)) {
+            Path data = server.bucket("data");
+            Files.createDirectories(data.resolve("ds/train/shard-a"));
+            Files.writeString(data.resolve("ds/train/shard-a/x.bin"), "x".repeat(5000));
+            Files.writeString(data.resolve("ds/top.txt"), "top");
+            Files.writeString(data.resolve("ds/ünï ☃.txt"), "named");
+            server.put("data", "ds/changes.bin", Files.writeString(work.resolve("before"), "before")); // through S3: with an ETag
+            Path many = Files.createDirectories(data.resolve("ds/many"));
+            for (int i = 0; i < 1500; i++) {
+                Files.writeString(many.resolve(String.format("s%04d", i)), Integer.toString(i));
+            }
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Path manifest = work.resolve("manifest");
+            String s3 = "{endpoint: \"" + server.endpoint() + "\", region: us-east-1, access_key_id: " + S3Server.ACCESS_KEY
+                    + ", secret_access_key: " + S3Server.SECRET + "}";
+            Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                    msfs_version: 1
+                    allow_other: false
+                    endpoint: http://127.0.0.1:%d
+                    backends:
+                      - {dir_name: live, backend_type: S3, bucket_container_name: data, prefix: ds/, S3: %s}
+                      - {dir_name: m, backend_type: S3, bucket_container_name: data, prefix: ds/, manifest_path: "%s",
+                         manifest_gen_workers: 8, S3: %s}
+                    """.formatted(port, s3, manifest, s3));
+
+            MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "m", cfg.toString());
+            assertEquals(0, generated.status(), generated.err());
+            assertTrue(generated.out().startsWith("manifest of m written to " + manifest + ": 1504 objects"), generated.out());
+            assertTrue(Files.readString(manifest.resolve("manifest_index.json")).contains("\"prefix\" : \"ds/\""));
+            MsfsProcess.Result unknown = MsfsProcess.run("generate-manifest", "--backend", "nope", cfg.toString());
+            assertEquals(2, unknown.status());
+            assertTrue(unknown.err().contains("no backend has dir_name \"nope\" (there are: live, m)"), unknown.err());
+
+            Path mnt = Files.createDirectories(work.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertTrue(msfs.log().contains("backend m: listings from the manifest " + manifest), msfs.log());
+                Map<String, String> fromManifest = lsR(mnt.resolve("m"));
+                assertEquals(lsR(mnt.resolve("live")), fromManifest);
+                assertEquals(1500 + 7, fromManifest.size());
+                assertEquals("x".repeat(5000), Files.readString(mnt.resolve("m/train/shard-a/x.bin")));
+
+                Map<String, Double> metrics = MetricsIT.parse(MetricsIT.get(port, "/metrics").body());
+                for (String op : new String[] {"list_directory", "stat_file", "stat_directory"}) {
+                    for (String outcome : new String[] {"successes", "failures"}) {
+                        assertEquals(0.0, metrics.get("backend_" + op + "_" + outcome + "_total{backend=\"m\"}"),
+                                op + " reached the store from the manifest's side");
+                    }
+                }
+                assertTrue(metrics.get("backend_list_directory_successes_total{backend=\"live\"}") > 0);
+                assertTrue(metrics.get("backend_read_file_successes_total{backend=\"m\"}") >= 1);
+
+                // Same size, other bytes: the manifest's ETag no longer matches, so the read fails; no mixed bytes.
+                server.put("data", "ds/changes.bin", Files.writeString(work.resolve("after"), "after!")); // through S3: a new ETag
+                assertThrows(IOException.class, () -> Files.readAllBytes(mnt.resolve("m/changes.bin")));
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.msfs.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.msfs.backend.Backend;
+import dev.msfs.backend.BackendException;
+import dev.msfs.backend.ListPage;
+import dev.msfs.backend.LocalBackend;
+import dev.msfs.backend.MeteredBackend;
+import dev.msfs.backend.ObjectInfo;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MSFS's manifest format both ways, generation against live listings, and a backend served from a manifest. */
+class ManifestTest {
+    /** Requests that reached the store, by op (list_directory, stat_file, …). */
+    private final Map<String, AtomicInteger> storeCalls = new ConcurrentHashMap<>();
+
+    private Backend store(Path data, int pageSize) throws BackendException {
+        return new MeteredBackend(new LocalBackend(data, "", pageSize, false),
+                (op, target, failure, nanos, bytes) -> storeCalls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet());
+    }
+
+    private int listsAndStats() {
+        return storeCalls.entrySet().stream().filter(e -> !e.getKey().equals("read_file")).mapToInt(e -> e.getValue().get()).sum();
+    }
+
+    /** A tree with a directory of more entries than a page, nesting, odd names, and an empty file. */
+    private static Path tree(Path dir) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.createDirectories(data.resolve("a/b/c"));
+        Files.writeString(data.resolve("a/b/c/deep.txt"), "deep");
+        Files.writeString(data.resolve("a/x.txt"), "x");
+        Files.writeString(data.resolve("with space ünï ☃.txt"), "spaced");
+        Files.write(data.resolve("empty"), new byte[0]);
+        Path many = Files.createDirectories(data.resolve("many"));
+        for (int i = 0; i < 2500; i++) {
+            Files.writeString(many.resolve(String.format("f%05d", i)), Integer.toString(i));
+        }
+        return data;
+    }
+
+    /**
+     * Every entry below {@code dir}, by path, as the backend lists it page by page: what a manifest
+     * records (name, kind, size, time, ETag; not a LOCAL file's permissions).
+     */
+    private static Map<String, ObjectInfo> walk(Backend b, String dir) throws BackendException {
+        Map<String, ObjectInfo> all = new TreeMap<>();
+        String token = null;
+        do {
+            ListPage page = b.list(dir, token);
+            for (ObjectInfo e : page.entries()) {
+                all.put(dir + e.name(), e.directory() ? ObjectInfo.dir(e.name(), 0) // a directory's time is the walk's own
+                        : new ObjectInfo(e.name(), false, e.size(), e.mtimeMillis(), e.etag()));
+                if (e.directory()) {
+                    all.putAll(walk(b, dir + e.name() + "/"));
+                }
+            }
+            token = page.next();
+        } while (token != null);
+        return all;
+    }
+
+    @Test
+    void linesRoundTripAndMsfsLinesParse() throws Exception {
+        ObjectInfo f = new ObjectInfo("a b.bin", false, 1234, 1_700_000_000_123L, "9b2cf535f27731c974343645a3985328");
+        assertEquals(f, ManifestFormat.parse(ManifestFormat.line(f, "x").stripTrailing(), "t:1"));
+        // Written as MSFS writes them: Go's RFC3339Nano, nanoseconds and all, and "-" for a directory's etag.
+        assertEquals(ObjectInfo.dir("sub", 1_735_787_045_123L),
+                ManifestFormat.parse("d\tsub\t0\t-\t2025-01-02T03:04:05.123456789Z", "t:2"));
+        assertEquals(new ObjectInfo("f", false, 7, 1_735_787_045_000L, "abc-2"),
+                ManifestFormat.parse("f\tf\t7\tabc-2\t2025-01-02T04:04:05+01:00", "t:3"));
+        assertEquals(null, ManifestFormat.parse("# a comment", "t:4"));
+        assertEquals(null, ManifestFormat.parse("", "t:5"));
+        for (String[] bad : new String[][] {
+                {"f\tname\t12\tetag", "expected 5 tab-separated fields"},
+                {"x\tname\t1\te\t2025-01-02T03:04:05Z", "kind \"x\" is neither d nor f"},
+                {"f\tname\t-1\te\t2025-01-02T03:04:05Z", "size \"-1\" is not a whole number"},
+                {"f\tname\tbig\te\t2025-01-02T03:04:05Z", "size \"big\""},
+                {"f\tname\t1\te\tyesterday", "mtime \"yesterday\" is not an RFC 3339 time"},
+                {"f\ta/b\t1\te\t2025-01-02T03:04:05Z", "\"a/b\" is not a base name"}}) {
+            String message = assertThrows(ManifestFormat.BadLine.class, () -> ManifestFormat.parse(bad[0], "m.tsv:9")).getMessage();
+            assertTrue(message.startsWith("m.tsv:9: ") && message.contains(bad[1]), message);
+        }
+        for (String t : List.of("2025-01-02T03:04:05Z", "2025-01-02T03:04:05.5Z", "2025-01-02T03:04:05.12Z", "2024-02-29T23:59:59.999Z",
+                "2025-01-02T03:04:05.123456789Z", "1970-01-01T00:00:00Z", "2025-12-31T00:00:00.000000001Z")) {
+            assertEquals(java.time.OffsetDateTime.parse(t).toInstant().toEpochMilli(), ManifestFormat.utcMillis(t), t);
+        }
+        for (String t : List.of("2025-01-02T03:04:05+01:00", "2025-02-30T03:04:05Z", "2025-01-02T24:04:05Z", "2025-01-02T03:04:05.Z",
+                "2025-1-02T03:04:05Z", "2025-01-02 03:04:05Z")) {
+            assertEquals(Long.MIN_VALUE, ManifestFormat.utcMillis(t), t + " is left to the general parser");
+        }
+        Path root = Path.of("/m");
+        assertEquals(root.resolve("_root.tsv"), ManifestFormat.partOf(root, ""));
+        assertEquals(root.resolve("a/b.tsv"), ManifestFormat.partOf(root, "a/b"));
+        assertEquals(root.resolve("etc/passwd.tsv"), ManifestFormat.partOf(root, "../../etc/passwd"), "keys never leave the folder");
+    }
+
+    /** A manifest written by hand as the reference describes MSFS's, loaded and served. */
+    @Test
+    void aManifestInMsfsFormatIsServed(@TempDir Path dir) throws Exception {
+        Path m = Files.createDirectories(dir.resolve("m"));
+        Files.writeString(m.resolve("_root.tsv"), """
+                # written by hand, as MSFS writes it
+                d\tds\t0\t-\t2025-06-01T00:00:00.5Z
+                f\ttop.bin\t10\t"quoted-etag"\t2025-06-01T00:00:00Z
+                """);
+        Files.createDirectories(m.resolve("ds"));
+        Files.writeString(m.resolve("ds.tsv"), "f\tshard-0.tar\t1048576\td41d8cd98f00b204e9800998ecf8427e\t2025-06-01T12:00:00.000000001Z\n");
+        Files.writeString(m.resolve("manifest_index.json"), """
+                {
+                  "version": 2,
+                  "format": "tsv",
+                  "bucket": "train",
+                  "prefix": "v1/",
+                  "total_objects": 2,
+                  "total_directories": 2,
+                  "created_at": "2025-06-01T12:00:00Z"
+                }""");
+        Backend b = ManifestBackend.open(store(Files.createDirectories(dir.resolve("empty")), 1000), m, "t", "train", "v1/", 4);
+        assertEquals(List.of(ObjectInfo.dir("ds", 1_748_736_000_500L), new ObjectInfo("top.bin", false, 10, 1_748_736_000_000L,
+                "\"quoted-etag\"")), b.list("", null).entries());
+        assertEquals(1_048_576, b.stat("ds/shard-0.tar").orElseThrow().size());
+        assertEquals("d41d8cd98f00b204e9800998ecf8427e", b.stat("ds/shard-0.tar").orElseThrow().etag());
+        assertTrue(b.stat("ds").orElseThrow().directory());
+        assertTrue(b.stat("nope").isEmpty());
+        assertFalse(b.list("nope/", null).keysBelow(), "a directory the manifest does not have does not exist");
+        assertEquals(0, listsAndStats());
+        String refused = assertThrows(BackendException.class, () -> ManifestBackend.open(store(dir, 1000), m, "t", "train", "v2/", 4))
+                .getMessage();
+        assertTrue(refused.contains("lists bucket \"train\", prefix \"v1/\", not this backend's \"train\", \"v2/\""), refused);
+    }
+
+    @Test
+    void aGeneratedManifestListsWhatTheStoreListsAndTheStoreIsAskedNothingElse(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Backend live = store(data, 700); // pages of 700: "many" takes four
+        Map<String, ObjectInfo> expected = walk(live, "");
+        Path m = dir.resolve("manifest");
+        ManifestGenerator g = new ManifestGenerator(live, m, 3);
+        List<ManifestGenerator.Progress> reports = new ArrayList<>();
+        ManifestFormat.Index index = g.generate("bucket", "", reports::add);
+        assertEquals(2504, index.totalObjects());
+        assertEquals(5, index.totalDirectories(), "the top, a, a/b, a/b/c and many");
+        assertTrue(Files.readString(m.resolve("many.tsv")).lines().count() == 2500);
+
+        storeCalls.clear();
+        ManifestBackend served = ManifestBackend.open(live, m, "t", "bucket", "", 3);
+        assertTrue(served.ready());
+        assertEquals(expected, walk(served, ""), "every name, size, ETag and time, as the store lists them");
+        ListPage first = served.list("many/", null);
+        assertEquals(ManifestBackend.PAGE, first.entries().size());
+        assertTrue(first.next() != null);
+        ObjectInfo last = served.stat("many/f02499").orElseThrow();
+        assertEquals(expected.get("many/f02499"), new ObjectInfo(last.name(), false, last.size(), last.mtimeMillis(), last.etag()));
+        assertTrue(served.stat("a/b").orElseThrow().directory());
+        assertEquals(0, listsAndStats(), "listings and lookups never reach the store: " + storeCalls);
+        java.lang.foreign.MemorySegment buf = java.lang.foreign.Arena.ofAuto().allocate(16);
+        assertEquals(4, served.read("a/b/c/deep.txt", expected.get("a/b/c/deep.txt").etag(), 0, buf), "reads do");
+        served.probe();
+        assertEquals(0, listsAndStats(), "nor does the probe");
+    }
+
+    @Test
+    void aBrokenManifestIsRefusedOrFailsItsDirectoryWholeNeverHalfUsed(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Path m = dir.resolve("manifest");
+        new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
+
+        Path many = m.resolve("many.tsv");
+        List<String> lines = new ArrayList<>(Files.readAllLines(many));
+        lines.set(1500, "f\tbroken");
+        Files.write(many, lines);
+        Backend b = ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2);
+        String bad = assertThrows(BackendException.class, () -> b.list("many/", null)).getMessage();
+        assertEquals(many + ":1501: expected 5 tab-separated fields (kind, name, size, etag, mtime), found 2", bad);
+
+        String root = Files.readString(m.resolve("_root.tsv"));
+        Files.writeString(m.resolve("_root.tsv"), root.substring(0, root.length() - 7)); // cut mid-line
+        String cut = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2)).getMessage();
+        assertTrue(cut.contains("_root.tsv:") && cut.endsWith("the last line has no line break: the file was cut short"), cut);
+
+        Files.writeString(m.resolve("manifest_index.json"), "{\"version\": 2, \"format\": \"tsv\", \"bucket\": \"b\",");
+        String json = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2)).getMessage();
+        assertTrue(json.contains("manifest_index.json:1: not valid JSON"), json);
+    }
+
+    /** No index: the store answers while the manifest is written, then the manifest does. */
+    @Test
+    void withoutAManifestOneIsGeneratedWhileTheStoreAnswers(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Path m = dir.resolve("later");
+        Backend store = store(data, 1000);
+        Map<String, ObjectInfo> expected = walk(store, "");
+        ManifestBackend b = ManifestBackend.open(store, m, "t", "b", "", 4);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!b.ready()) {
+            assertTrue(b.list("", null).entries().size() >= 3, "the store answers meanwhile");
+            assertTrue(System.nanoTime() < deadline, "the manifest was never written");
+            Thread.sleep(20);
+        }
+        assertTrue(Files.isRegularFile(m.resolve(ManifestFormat.INDEX)));
+        storeCalls.clear();
+        assertEquals(expected, walk(b, ""));
+        assertEquals(0, listsAndStats());
+    }
+
+    /** The output folder is emptied first, as MSFS does, but never when it holds anything but a manifest. */
+    @Test
+    void generationRefusesAFolderThatIsNotAManifest(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Path precious = Files.writeString(Files.createDirectories(dir.resolve("home")).resolve("notes.txt"), "keep me");
+        String refused = assertThrows(java.io.IOException.class,
+                () -> new ManifestGenerator(store(data, 1000), dir.resolve("home"), 2).generate("b", "", p -> { })).getMessage();
+        assertTrue(refused.contains("which is not part of a manifest"), refused);
+        assertEquals("keep me", Files.readString(precious));
+        Path m = dir.resolve("m");
+        new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
+        Files.writeString(m.resolve("stale.tsv"), "f\told\t1\te\t2025-01-01T00:00:00Z\n");
+        new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
+        assertFalse(Files.exists(m.resolve("stale.tsv")), "a manifest's folder is rewritten whole");
+    }
+
+    /** A directory of objects only is sorted as the store listed it: lookups binary search and agree with a full scan. */
+    @Test
+    void lookupsInASortedDirectoryBinarySearchAndAgreeWithAScan(@TempDir Path dir) throws Exception {
+        Path part = dir.resolve("flat.tsv");
+        StringBuilder tsv = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            String name = String.format("k%06d%s", i * 3, "x".repeat(i % 37)); // lines of varied length
+            names.add(name);
+            tsv.append("f\t").append(name).append('\t').append(i).append("\te").append(i).append("\t2025-01-01T00:00:00Z\n");
+        }
+        Files.writeString(part, tsv);
+        assertTrue(ManifestPart.check(part));
+        for (int i = 0; i < names.size(); i += 7) {
+            assertEquals(ManifestPart.find(part, names.get(i)), ManifestPart.search(part, names.get(i)), names.get(i));
+            assertEquals(i, ManifestPart.search(part, names.get(i)).orElseThrow().size());
+        }
+        assertEquals(4999, ManifestPart.search(part, names.getLast()).orElseThrow().size());
+        for (String absent : List.of("a", "k000001", "k014998y", "zzz", "k000003xx")) {
+            assertTrue(ManifestPart.search(part, absent).isEmpty(), absent);
+        }
+        Files.writeString(dir.resolve("mixed.tsv"), "d\tz\t0\t-\t2025-01-01T00:00:00Z\nf\ta\t1\te\t2025-01-01T00:00:00Z\n");
+        assertFalse(ManifestPart.check(dir.resolve("mixed.tsv")), "a page's directories come before its objects: not sorted");
+    }
+}
