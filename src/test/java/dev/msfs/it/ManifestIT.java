@@ -89,6 +89,16 @@ class ManifestIT {
                 assertTrue(metrics.get("backend_list_directory_successes_total{backend=\"live\"}") > 0);
                 assertTrue(metrics.get("backend_read_file_successes_total{backend=\"m\"}") >= 1);
 
+                // Reload: the backend goes, and comes back listing from its manifest again.
+                String withM = Files.readString(cfg);
+                Files.writeString(cfg, withM.substring(0, withM.indexOf("  - {dir_name: m,")));
+                ReloadIT.sighup(msfs);
+                ReloadIT.await(msfs, "m removed", () -> !Files.exists(mnt.resolve("m")));
+                Files.writeString(cfg, withM);
+                ReloadIT.sighup(msfs);
+                ReloadIT.await(msfs, "m added", () -> Files.exists(mnt.resolve("m/top.txt")));
+                assertEquals(2, msfs.log().split("backend m: listings from the manifest", -1).length - 1, msfs.log());
+
                 // Same size, other bytes: the manifest's ETag no longer matches, so the read fails; no mixed bytes.
                 server.put("data", "ds/changes.bin", Files.writeString(work.resolve("after"), "after!")); // through S3: a new ETag
                 assertThrows(IOException.class, () -> Files.readAllBytes(mnt.resolve("m/changes.bin")));

@@ -24,12 +24,12 @@ class ReloadIT {
     private static final String A = "  - {dir_name: a, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 2, file_size: 100000}}\n";
     private static final String B = "  - {dir_name: b, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 3, file_size: 5000}}\n";
 
-    private static void sighup(MsfsProcess msfs) throws Exception {
+    static void sighup(MsfsProcess msfs) throws Exception {
         assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(msfs.process().pid())).start().waitFor());
     }
 
     /** Waits (bounded) until the condition holds; fails with the daemon's log otherwise. */
-    private static void await(MsfsProcess msfs, String what, Supplier<Boolean> condition) throws Exception {
+    static void await(MsfsProcess msfs, String what, Supplier<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
