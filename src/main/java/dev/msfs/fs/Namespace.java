@@ -38,8 +38,29 @@ final class Namespace implements AutoCloseable {
     /** Every volume whose backend is still open, by index (the cache's fetches find them here). */
     private final Map<Integer, Volume> volumes = new ConcurrentHashMap<>();
     private final AtomicInteger nextVolume = new AtomicInteger();
+    /**
+     * Listings kept for lookups, oldest first, with their entry count in all: past the budget the
+     * oldest are dropped (re-listed when next needed), so the heap never holds a whole bucket's
+     * names however many directories the kernel keeps. Lock-free; see {@link #publish}.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Kept> kept = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong keptEntries = new java.util.concurrent.atomic.AtomicLong();
+    private final long listingBudget;
+
+    private record Kept(Inode dir, DirListing listing) {
+    }
+
+    /** Entries of listings kept at most: a quarter of the heap, at about 256 bytes an entry (name, ETag, map node). */
+    static long listingBudget(long maxHeapBytes) {
+        return Math.max(10_000, maxHeapBytes / 4 / 256);
+    }
 
     Namespace(FsSettings settings) {
+        this(settings, listingBudget(Runtime.getRuntime().maxMemory()));
+    }
+
+    Namespace(FsSettings settings, long listingBudget) {
+        this.listingBudget = listingBudget;
         this.settings = settings;
         this.ttlNanos = settings.entryTtlMillis() * 1_000_000L;
         this.root = new Inode(ROOT_INO, null, "", true, true,
@@ -299,10 +320,28 @@ final class Namespace implements AutoCloseable {
         }
     }
 
-    private static DirListing publish(Inode dir, TreeMap<String, ObjectInfo> byName, long now) {
+    private DirListing publish(Inode dir, TreeMap<String, ObjectInfo> byName, long now) {
         DirListing l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
         dir.listing = l;
+        kept.add(new Kept(dir, l));
+        // A replaced listing stays counted until it is polled: the count errs high, never low.
+        for (long total = keptEntries.addAndGet(l.sorted().size()); total > listingBudget; ) {
+            Kept oldest = kept.poll();
+            if (oldest == null) {
+                break;
+            }
+            if (oldest.dir().listing == oldest.listing()) {
+                // Racing a newer publish for the same directory can drop that one too: it is listed again, never wrong.
+                oldest.dir().listing = null;
+            }
+            total = keptEntries.addAndGet(-oldest.listing().sorted().size());
+        }
         return l;
+    }
+
+    /** Entries in the listings kept now (for tests and /dump). */
+    long keptListingEntries() {
+        return keptEntries.get();
     }
 
     /**

@@ -105,4 +105,42 @@ class ManifestIT {
             }
         }
     }
+
+    /**
+     * A manifest of a million entries (1,000 directories of 1,000), served by a daemon with a 64 MiB
+     * heap: a lookup in every directory, listings of a hundred, reads. Holding the names in the
+     * heap (an index in a HashMap, or every listing the kernel's directories keep) would not fit.
+     */
+    @Test
+    void aMillionEntriesServedFromA64MiBHeap(@TempDir Path work) throws Exception {
+        Path manifest = work.resolve("manifest");
+        Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                msfs_version: 1
+                allow_other: false
+                backends:
+                  - {dir_name: p, backend_type: PSEUDO, manifest_path: "%s",
+                     PSEUDO: {subdirectories_at_depth_0: 1000, files_at_depth_1: 1000, file_size: 1000}}
+                """.formatted(manifest));
+        MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "p", "--workers", "4", cfg.toString());
+        assertEquals(0, generated.status(), generated.err());
+        assertTrue(generated.out().contains(": 1000000 objects"), generated.out());
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), mnt, "--config", cfg.toString())) {
+            for (int d = 0; d < 1000; d++) {
+                Path file = mnt.resolve(String.format("p/dir_%08X/file_%08X", d, (d * 7) % 1000));
+                assertEquals(1000, Files.size(file), file.toString());
+                if (d % 10 == 0) {
+                    try (Stream<Path> listed = Files.list(file.getParent())) {
+                        assertEquals(1000, listed.count());
+                    }
+                }
+                if (d % 100 == 0) {
+                    assertEquals(1000, Files.readAllBytes(file).length);
+                }
+            }
+            assertTrue(msfs.process().isAlive(), msfs.log());
+            assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
+            assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
+        }
+    }
 }
