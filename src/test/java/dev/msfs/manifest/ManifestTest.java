@@ -256,4 +256,16 @@ class ManifestTest {
         Files.writeString(dir.resolve("mixed.tsv"), "d\tz\t0\t-\t2025-01-01T00:00:00Z\nf\ta\t1\te\t2025-01-01T00:00:00Z\n");
         assertFalse(ManifestPart.check(dir.resolve("mixed.tsv")), "a page's directories come before its objects: not sorted");
     }
+
+    /** From MSFS's PSEUDO tree too: the manifest lists what the live backend lists, page by page. */
+    @Test
+    void aManifestOfAPseudoTreeListsWhatItLists(@TempDir Path dir) throws Exception {
+        Backend pseudo = new dev.msfs.backend.PseudoBackend(new dev.msfs.config.TypeSettings.Pseudo("dir_%08X", "file_%08X", 0, 0,
+                4096, new long[] {3, 1200, 2, 0}, new long[] {2, 3, 0}, 500, 0, 0, 0));
+        Map<String, ObjectInfo> expected = walk(pseudo, "");
+        Path m = dir.resolve("m");
+        ManifestFormat.Index index = new ManifestGenerator(pseudo, m, 4).generate("", "", p -> { });
+        assertEquals(3 + 2 * 1200 + 6 * 2, index.totalObjects());
+        assertEquals(expected, walk(ManifestBackend.open(pseudo, m, "p", "", "", 4), ""));
+    }
 }
