@@ -64,6 +64,8 @@ public final class BackendFactory {
                     throw new ConfigException(where + ": " + e.getMessage());
                 }
             }
+            case TypeSettings.AIStore a when a.endpoint().isEmpty() ->
+                    throw new ConfigException(where + ": no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT");
             case TypeSettings.AIStore a -> new dev.msfs.backend.aistore.AIStoreBackend(a, c.bucketContainerName(), c.prefix(),
                     c.directoryPageSize());
             case TypeSettings.Gcs g -> throw new ConfigException(where + ": backend_type GCS is not supported by msfs"

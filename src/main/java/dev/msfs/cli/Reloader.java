@@ -95,7 +95,14 @@ final class Reloader implements AutoCloseable {
                 LOG.info(() -> "reload: removed backend " + b.dirName());
             }
             for (BackendConfig b : plan.added()) {
-                Backend backend = wrap.apply(b, BackendFactory.routed(b, BackendFactory.create(b), fs::backend));
+                Backend created = BackendFactory.routed(b, BackendFactory.create(b), fs::backend);
+                Backend backend;
+                try {
+                    backend = wrap.apply(b, created);
+                } catch (ConfigException e) {
+                    created.close();
+                    throw e;
+                }
                 fs.addVolume(b, backend);
                 states.serving(b.dirName(), b.type().sectionName(), backend.describe());
                 LOG.info(() -> "reload: added backend " + b.dirName() + " (" + b.type().sectionName() + ")");

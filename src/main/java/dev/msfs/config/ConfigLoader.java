@@ -93,20 +93,28 @@ public final class ConfigLoader {
     }
 
     /**
-     * Go's YAML parser, which MSFS uses, takes a tab between tokens as a space, and MSFS's own tests
-     * write flow mappings that way ({@code {dir_name:<TAB>p}}); SnakeYAML refuses them. A tab after
-     * the first non-blank character of its line, outside quotes, becomes a space. A tab used for
-     * indentation stays, and is refused as both parsers refuse it; line numbers do not change.
+     * Go's YAML parser, which MSFS uses, takes a tab between tokens as a space, and anywhere inside
+     * a flow collection ({@code [...]}, {@code {...}}), indentation included; MSFS's own tests write
+     * configs that way. SnakeYAML refuses them. So outside quotes and comments, a tab after the
+     * first non-blank character of its line, or inside brackets, becomes a space. A tab indenting a
+     * block line stays, and is refused as both parsers refuse it; line numbers do not change.
      */
     static String tabsBetweenTokens(String text) {
         StringBuilder out = new StringBuilder(text.length());
         boolean indentation = true;
+        boolean comment = false;
+        int flow = 0; // depth of [ and { open now
+        char last = '\n'; // the last non-blank character outside quotes and comments on this line
         char quote = 0;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\n') {
                 indentation = true;
+                comment = false;
                 quote = 0; // msfs's configs hold no multi-line quoted scalars; a stray quote ends with its line
+                last = '\n';
+            } else if (comment) {
+                // as written
             } else if (quote != 0) {
                 if (c == '\\' && quote == '"' && i + 1 < text.length()) {
                     out.append(c).append(text.charAt(++i));
@@ -115,13 +123,25 @@ public final class ConfigLoader {
                 if (c == quote) {
                     quote = 0;
                 }
+            } else if (c == '#' && (i == 0 || text.charAt(i - 1) == ' ' || text.charAt(i - 1) == '\t' || text.charAt(i - 1) == '\n')) {
+                comment = true;
             } else if (c == '"' || c == '\'') {
                 quote = c;
                 indentation = false;
-            } else if (c == '\t' && !indentation) {
-                c = ' ';
-            } else if (c != ' ' && c != '\t') {
+                last = c;
+            } else if (c == '\t') {
+                if (!indentation || flow > 0) {
+                    c = ' ';
+                }
+            } else if (c != ' ') {
+                // A bracket opens a collection inside one, or where a value or item begins (not inside a plain scalar).
+                if ((c == '[' || c == '{') && (flow > 0 || last == ':' || last == '-' || last == '\n')) {
+                    flow++;
+                } else if ((c == ']' || c == '}') && flow > 0) {
+                    flow--;
+                }
                 indentation = false;
+                last = c;
             }
             out.append(c);
         }
@@ -476,6 +496,10 @@ public final class ConfigLoader {
             throw s.error(keyId.isEmpty() ? "access_key_id" : "secret_access_key",
                     "access_key_id and secret_access_key must be given together");
         }
+        if (keyId.isEmpty() && s.has("access_key_id") && !anonymous) {
+            // MSFS refuses this; msfs takes the default chain, as for a section without keys, but not silently.
+            s.warn("access_key_id", "is written but empty (a variable that is not set?): the default credential chain is used");
+        }
         if (max < base) {
             throw s.error("retry_max_delay", max + " is less than retry_base_delay (" + base + ")");
         }
@@ -500,9 +524,9 @@ public final class ConfigLoader {
         String manifestGen = a.string("manifest_gen_backend", "");
         a.rejectUnknown(); // a misspelt endpoint is named as such, not as a missing one
         if (endpoint.isEmpty()) {
-            throw a.error("endpoint", "no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT");
-        }
-        if (!endpoint.matches("https?://[^/?#]+/?")) {
+            // MSFS accepts it (its dev config relies on AIS_ENDPOINT); such a backend cannot start, and is skipped at mount.
+            b.warn("backend_type", "AIStore has no endpoint (AIStore.endpoint, or AIS_ENDPOINT): this backend cannot start");
+        } else if (!endpoint.matches("https?://[^/?#]+/?")) {
             throw a.error("endpoint", "expected http://host[:port] or https://host[:port], got \"" + endpoint + "\"");
         }
         return new TypeSettings.AIStore(endpoint.replaceAll("/$", ""), skipTls, token, Path.of(expandHome(tokenFile)), provider,

@@ -322,10 +322,13 @@ final class Namespace implements AutoCloseable {
 
     private DirListing publish(Inode dir, TreeMap<String, ObjectInfo> byName, long now) {
         DirListing l = new DirListing(List.copyOf(byName.values()), Collections.unmodifiableMap(new HashMap<>(byName)), now);
+        if (weight(l) > listingBudget) {
+            return l; // served to this caller only: kept, it would push out every other listing and then itself
+        }
         dir.listing = l;
         kept.add(new Kept(dir, l));
         // A replaced listing stays counted until it is polled: the count errs high, never low.
-        for (long total = keptEntries.addAndGet(l.sorted().size()); total > listingBudget; ) {
+        for (long total = keptEntries.addAndGet(weight(l)); total > listingBudget; ) {
             Kept oldest = kept.poll();
             if (oldest == null) {
                 break;
@@ -334,9 +337,14 @@ final class Namespace implements AutoCloseable {
                 // Racing a newer publish for the same directory can drop that one too: it is listed again, never wrong.
                 oldest.dir().listing = null;
             }
-            total = keptEntries.addAndGet(-oldest.listing().sorted().size());
+            total = keptEntries.addAndGet(-weight(oldest.listing()));
         }
         return l;
+    }
+
+    /** An empty listing counts one: re-listed empty directories must not pile up in the queue uncounted. */
+    private static long weight(DirListing l) {
+        return l.sorted().size() + 1L;
     }
 
     /** Entries in the listings kept now (for tests and /dump). */

@@ -24,11 +24,15 @@ public final class ManifestBackend extends ReadsThrough {
     private static final Logger LOG = Logger.getLogger(ManifestBackend.class.getName());
     /** Entries per listing page, as a store's LIST page. */
     static final int PAGE = 1000;
+    /** Continuation tokens of manifest pages; a store's are passed back to the store, whichever answers new listings now. */
+    private static final String TOKEN = "manifest:";
 
     private final Path manifest;
     private final String name;
     /** False until a whole manifest is there (written by this mount's generation, or before it). */
     private volatile boolean ready;
+    /** This mount's generation while it runs; stopped when the backend closes. */
+    private volatile ManifestGenerator generating;
     /**
      * Directory TSVs read whole once and found sound (a manifest does not change under a mount),
      * each with whether its names are sorted, so that lookups in it can binary search.
@@ -63,6 +67,7 @@ public final class ManifestBackend extends ReadsThrough {
     private void generate(String bucket, String prefix, int workers) {
         try {
             ManifestGenerator g = new ManifestGenerator(reading, manifest, workers);
+            generating = g;
             ManifestFormat.Index index = g.generate(bucket, prefix, p -> { });
             check(bucket, prefix);
             ready = true;
@@ -72,6 +77,8 @@ public final class ManifestBackend extends ReadsThrough {
             LOG.warning("backend " + name + ": generating its manifest failed, so the store keeps answering listings: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            generating = null;
         }
     }
 
@@ -87,7 +94,7 @@ public final class ManifestBackend extends ReadsThrough {
             if (!Files.isRegularFile(root)) {
                 throw failure(root + " is missing: the manifest is not whole");
             }
-            ManifestPart.check(root);
+            checked.put(root, ManifestPart.check(root));
         } catch (ManifestFormat.BadLine e) {
             throw failure(e.getMessage());
         } catch (IOException e) {
@@ -106,20 +113,23 @@ public final class ManifestBackend extends ReadsThrough {
 
     @Override
     public ListPage list(String dir, String continuation) throws BackendException {
-        if (!ready) {
-            return reading.list(dir, continuation);
+        boolean fromManifest = continuation == null ? ready : continuation.startsWith(TOKEN);
+        if (!fromManifest) {
+            return reading.list(dir, continuation); // a listing the store began goes on there, even if the manifest is ready now
         }
-        Path part = ManifestFormat.partOf(manifest, dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir);
-        if (!Files.isRegularFile(part)) {
-            return new ListPage(java.util.List.of(), null, dir.isEmpty());
-        }
+        String path = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
+        Path part = ManifestFormat.partOf(manifest, path);
         try {
-            if (continuation == null) {
-                sorted(part);
+            if (!Files.isRegularFile(part)) {
+                if (!path.isEmpty() && stat(path).map(ObjectInfo::directory).orElse(false)) {
+                    throw failure(part + " is missing, though its parent lists the directory: the manifest is not whole");
+                }
+                return new ListPage(java.util.List.of(), null, path.isEmpty());
             }
-            long offset = continuation == null ? 0 : Long.parseLong(continuation);
+            sorted(part); // the whole file is checked before any page of it is used
+            long offset = continuation == null ? 0 : Long.parseLong(continuation.substring(TOKEN.length()));
             ManifestPart.Page page = ManifestPart.page(part, offset, PAGE);
-            return new ListPage(page.entries(), page.next() < 0 ? null : Long.toString(page.next()), true);
+            return new ListPage(page.entries(), page.next() < 0 ? null : TOKEN + page.next(), true);
         } catch (ManifestFormat.BadLine e) {
             throw failure(e.getMessage());
         } catch (IOException | NumberFormatException e) {
@@ -165,6 +175,16 @@ public final class ManifestBackend extends ReadsThrough {
     @Override
     public String describe() {
         return reading.describe() + ", listings from the manifest " + manifest;
+    }
+
+    /** Stops this mount's generation first: it must not go on listing a closed store. */
+    @Override
+    public void close() {
+        ManifestGenerator g = generating;
+        if (g != null) {
+            g.cancel();
+        }
+        super.close();
     }
 
     /** With a manifest, no listing reaches the store at mount either (reads will tell whether it answers). */

@@ -104,13 +104,13 @@ public final class ManifestFormat {
     }
 
     /**
-     * The form both writers use, "2025-01-02T03:04:05[.fraction]Z", read without the general
+     * The form both writers use, "2025-01-02T03:04:05[.fraction of 1 to 9 digits]Z", read without the general
      * parser (a 10 M-entry directory is checked whole at its first use); Long.MIN_VALUE for any
      * other form, which the general parser then reads.
      */
     static long utcMillis(String t) {
         int n = t.length();
-        if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
+        if (n < 20 || n > 30 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
                 || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z' || (n > 20 && (t.charAt(19) != '.' || n == 21))) {
             return Long.MIN_VALUE;
         }

@@ -32,6 +32,8 @@ import java.util.stream.Stream;
  */
 public final class ManifestGenerator {
     private static final Logger LOG = Logger.getLogger(ManifestGenerator.class.getName());
+    /** Left in the folder from the start of a generation: a later one may empty it even if this one never finished. */
+    static final String MARKER = ".msfs-manifest";
 
     /** Counts while it runs, for progress lines. */
     public record Progress(long objects, long directories, long queued, long skippedNames, double seconds) {
@@ -47,7 +49,10 @@ public final class ManifestGenerator {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final CountDownLatch walked = new CountDownLatch(1);
-    private long startNanos;
+    private volatile long startNanos;
+    /** The TSV each directory was written to: two directories must never share one (a top-level "_root"). */
+    private final java.util.Set<Path> parts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile ExecutorService pool;
 
     public ManifestGenerator(Backend backend, Path output, int workers) {
         this.backend = backend;
@@ -68,7 +73,7 @@ public final class ManifestGenerator {
         prepare();
         startNanos = System.nanoTime();
         String dirTime = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
-        ExecutorService pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon().name("msfs-manifest-", 0).factory());
+        pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon().name("msfs-manifest-", 0).factory());
         try {
             submit(pool, "", dirTime);
             while (!walked.await(1, TimeUnit.SECONDS)) {
@@ -84,8 +89,11 @@ public final class ManifestGenerator {
         if (failed instanceof IOException io) {
             throw io;
         }
+        if (failed != null) {
+            throw new IOException("the walk failed: " + failed, failed);
+        }
         if (skipped.get() > 0) {
-            LOG.warning(skipped.get() + " name(s) hold a tab or a line break, which a manifest line cannot: left out");
+            LOG.warning(skipped.get() + " name(s) cannot be entries (., .., a tab or a line break in them): left out");
         }
         ManifestFormat.Index index = new ManifestFormat.Index(ManifestFormat.VERSION, "tsv", bucket, prefix, objects.get(),
                 directories.get(), DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
@@ -101,8 +109,9 @@ public final class ManifestGenerator {
     }
 
     /**
-     * Empties the output folder, as MSFS does, but only of what a manifest holds (.tsv files, the
-     * index, folders of them): a mistyped --output must not delete anything else.
+     * Empties the output folder, as MSFS does, but only when it is empty or a manifest's (it holds
+     * manifest_index.json or the marker a generation leaves): a mistyped --output must not delete
+     * anything else.
      */
     private void prepare() throws IOException {
         Path abs = output.toAbsolutePath().normalize();
@@ -110,13 +119,13 @@ public final class ManifestGenerator {
             throw new IOException("refusing " + abs + " as a manifest folder");
         }
         if (Files.exists(output)) {
-            List<Path> foreign;
-            try (Stream<Path> all = Files.walk(output)) {
-                foreign = all.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().endsWith(".tsv")
-                        && !p.getFileName().toString().startsWith(ManifestFormat.INDEX)).limit(1).toList();
+            boolean empty;
+            try (Stream<Path> entries = Files.list(output)) {
+                empty = entries.findAny().isEmpty();
             }
-            if (!foreign.isEmpty()) {
-                throw new IOException(output + " holds " + foreign.getFirst() + ", which is not part of a manifest; choose another folder");
+            if (!empty && !Files.exists(output.resolve(ManifestFormat.INDEX)) && !Files.exists(output.resolve(MARKER))) {
+                throw new IOException(output + " is neither empty nor a manifest (it has no " + ManifestFormat.INDEX
+                        + "); choose another folder");
             }
             Files.deleteIfExists(output.resolve(ManifestFormat.INDEX)); // first: from here on it is not whole
             try (Stream<Path> all = Files.walk(output)) {
@@ -128,6 +137,16 @@ public final class ManifestGenerator {
             }
         }
         Files.createDirectories(output);
+        Files.writeString(output.resolve(MARKER), "a manifest of msfs: generate-manifest may empty this folder\n");
+    }
+
+    /** Stops a generation in progress (its store is closing): it ends with an error and writes no index. */
+    public void cancel() {
+        failure.compareAndSet(null, new IOException("cancelled"));
+        ExecutorService p = pool;
+        if (p != null) {
+            p.shutdownNow();
+        }
     }
 
     /** Queues {@code dir}; the walk is over when the last queued directory is done (queued back to 0). */
@@ -138,8 +157,10 @@ public final class ManifestGenerator {
                 if (failure.get() == null) {
                     listWhole(pool, dir, dirTime);
                 }
-            } catch (BackendException | IOException | RuntimeException e) {
-                failure.compareAndSet(null, e instanceof RuntimeException r ? new IOException(r) : (Exception) e);
+            } catch (BackendException | IOException e) {
+                failure.compareAndSet(null, e);
+            } catch (Throwable t) { // an Error too: a walk that lost a directory must not write an index
+                failure.compareAndSet(null, new IOException(t));
             } finally {
                 // Children were queued before this decrement, so 0 means nothing is left anywhere.
                 if (queued.decrementAndGet() == 0) {
@@ -152,6 +173,10 @@ public final class ManifestGenerator {
     /** Every page of {@code dir} ("" or ending in '/') into its TSV; its subdirectories queued. */
     private void listWhole(ExecutorService pool, String dir, String dirTime) throws BackendException, IOException {
         Path part = ManifestFormat.partOf(output, dir.isEmpty() ? "" : dir.substring(0, dir.length() - 1));
+        if (!parts.add(part)) {
+            throw new IOException("directory \"" + dir + "\" would share the manifest file " + part + " with another (MSFS's format"
+                    + " keeps the top in _root.tsv, so a top-level directory cannot be named _root)");
+        }
         Files.createDirectories(part.getParent());
         List<String> subdirs = new ArrayList<>();
         try (BufferedWriter w = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
@@ -159,7 +184,7 @@ public final class ManifestGenerator {
             do {
                 ListPage page = backend.list(dir, token);
                 for (ObjectInfo e : page.entries()) {
-                    if (!ManifestFormat.representable(e.name())) {
+                    if (!ManifestFormat.representable(e.name()) || !dev.msfs.backend.Paths.isValidName(e.name())) {
                         skipped.incrementAndGet();
                         continue;
                     }

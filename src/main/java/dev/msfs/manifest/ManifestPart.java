@@ -56,7 +56,7 @@ final class ManifestPart {
                 if (e == null) {
                     sorted = false;
                 } else if (sorted) {
-                    byte[] name = e.name().getBytes(StandardCharsets.UTF_8);
+                    byte[] name = nameOf(lines.bytes()); // the bytes search compares, not a re-encoding of them
                     sorted = java.util.Arrays.compareUnsigned(previous, name) < 0;
                     previous = name;
                 }
@@ -144,7 +144,7 @@ final class ManifestPart {
             while (lines.advance()) {
                 if (lines.nameIs(field)) {
                     ObjectInfo e = ManifestFormat.parse(lines.current(), lines.where());
-                    if (found.isEmpty() || e.directory()) {
+                    if (e != null && (found.isEmpty() || e.directory())) { // null: a comment line that looks like one
                         found = Optional.of(e);
                     }
                 }
@@ -176,7 +176,12 @@ final class ManifestPart {
         Lines(Path file, long offset) throws IOException {
             this.file = file;
             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-            ch.position(offset);
+            try {
+                ch.position(offset);
+            } catch (IOException e) {
+                ch.close();
+                throw e;
+            }
             this.in = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
             this.offset = offset;
         }
@@ -208,6 +213,10 @@ final class ManifestPart {
 
         String current() {
             return line.toString(StandardCharsets.UTF_8);
+        }
+
+        byte[] bytes() {
+            return line.toByteArray();
         }
 
         /** Whether the current line's second field is {@code field} ("\tname\t", in UTF-8), after a one-byte kind. */

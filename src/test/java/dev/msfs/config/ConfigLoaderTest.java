@@ -287,5 +287,44 @@ class ConfigLoaderTest {
         Files.writeString(indented, "msfs_version: 1\nbackends:\n\t- {dir_name: p, backend_type: PSEUDO}\n");
         ConfigException e = assertThrows(ConfigException.class, () -> loader.load(indented));
         assertTrue(e.getMessage().contains("indented.yaml:3: not valid YAML/JSON"), e.getMessage());
+        // MSFS's config_test.go (TestInternalGoodYAMLConfig): tab-indented lines inside a flow sequence, which Go takes.
+        Path flow = dir.resolve("flow.yaml");
+        Files.writeString(flow, "msfs_version: 1\nbackends: [ # a comment's [ opens nothing\n  {\n    dir_name: s3,\n"
+                + "    bucket_container_name: test,\n    backend_type: S3,\n\tS3: {\n\t  region: us-east-1,\n"
+                + "\t  endpoint: \"http://minio:9000\",\n\t  access_key_id: a,\n\t  secret_access_key: b,\n\t},\n  },\n]\n");
+        assertEquals("us-east-1", ((TypeSettings.S3) loader.load(flow).backends().getFirst().settings()).region());
+        Path scalar = dir.resolve("scalar.yaml");
+        Files.writeString(scalar, "msfs_version: 1\nmountname: a[0\nbackends:\n\t- {dir_name: p, backend_type: PSEUDO}\n");
+        assertTrue(assertThrows(ConfigException.class, () -> loader.load(scalar)).getMessage().contains("scalar.yaml:4: not valid"),
+                "a bracket inside a plain scalar opens nothing: the block line's tab indentation is still refused");
+    }
+
+    /** MSFS's dev config leaves the AIStore endpoint to AIS_ENDPOINT: unset, it is a warning there, and that backend cannot start. */
+    @Test
+    void anAIStoreWithoutEndpointIsAWarningAndCannotStart() throws Exception {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                backends:
+                  - {dir_name: ais, bucket_container_name: dev, backend_type: AIStore, AIStore: {endpoint: "${AIS_ENDPOINT}"}}
+                  - {dir_name: p, backend_type: PSEUDO}
+                """);
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().getFirst().startsWith("test.yaml:3: backends[0].backend_type: AIStore has no endpoint"),
+                c.warnings().toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> dev.msfs.backend.BackendFactory.create(c.backends().getFirst()));
+        assertEquals("backend \"ais\": no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT", e.getMessage());
+    }
+
+    /** What MSFS's CSI driver renders for static keys, with the variables unset: MSFS refuses it; msfs warns and takes the chain. */
+    @Test
+    void keysWrittenButEmptyAreAWarning() throws Exception {
+        MsfsConfig c = parse("""
+                msfs_version: 1
+                backends:
+                  - {dir_name: s, bucket_container_name: b, backend_type: S3,
+                     S3: {access_key_id: "${AWS_ACCESS_KEY_ID}", secret_access_key: "${AWS_SECRET_ACCESS_KEY}"}}
+                """);
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().getFirst().contains("backends[0].S3.access_key_id: is written but empty"), c.warnings().toString());
     }
 }

@@ -223,7 +223,7 @@ class ManifestTest {
         Path precious = Files.writeString(Files.createDirectories(dir.resolve("home")).resolve("notes.txt"), "keep me");
         String refused = assertThrows(java.io.IOException.class,
                 () -> new ManifestGenerator(store(data, 1000), dir.resolve("home"), 2).generate("b", "", p -> { })).getMessage();
-        assertTrue(refused.contains("which is not part of a manifest"), refused);
+        assertTrue(refused.contains("is neither empty nor a manifest"), refused);
         assertEquals("keep me", Files.readString(precious));
         Path m = dir.resolve("m");
         new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
@@ -267,5 +267,87 @@ class ManifestTest {
         ManifestFormat.Index index = new ManifestGenerator(pseudo, m, 4).generate("", "", p -> { });
         assertEquals(3 + 2 * 1200 + 6 * 2, index.totalObjects());
         assertEquals(expected, walk(ManifestBackend.open(pseudo, m, "p", "", "", 4), ""));
+    }
+
+    /** A store whose listing of {@code failing} fails, and whose top lists {@code extraTop} besides its own entries. */
+    private Backend oddStore(Path data, String failing, List<ObjectInfo> extraTop) throws BackendException {
+        Backend local = store(data, 1000);
+        return new dev.msfs.backend.ReadsThrough(local) {
+            @Override
+            public ListPage list(String dir, String continuation) throws BackendException {
+                if (dir.equals(failing)) { // null: none fails
+                    throw new BackendException(BackendException.Kind.IO, "listing " + dir + " failed");
+                }
+                ListPage page = local.list(dir, continuation);
+                if (!dir.isEmpty() || extraTop.isEmpty()) {
+                    return page;
+                }
+                List<ObjectInfo> all = new ArrayList<>(page.entries());
+                all.addAll(extraTop);
+                return new ListPage(all, page.next());
+            }
+
+            @Override
+            public java.util.Optional<ObjectInfo> stat(String path) throws BackendException {
+                return local.stat(path);
+            }
+        };
+    }
+
+    @Test
+    void aWalkThatFailsOrWouldCollideWritesNoIndexAndOddNamesAreLeftOut(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Path m = dir.resolve("m");
+        String failed = assertThrows(BackendException.class,
+                () -> new ManifestGenerator(oddStore(data, "a/b/", List.of()), m, 3).generate("b", "", p -> { })).getMessage();
+        assertEquals("listing a/b/ failed", failed);
+        assertFalse(Files.exists(m.resolve(ManifestFormat.INDEX)), "a walk that lost a directory leaves no manifest to take for whole");
+
+        String collided = assertThrows(java.io.IOException.class, () -> new ManifestGenerator(
+                oddStore(data, null, List.of(ObjectInfo.dir("_root", 0))), m, 3).generate("b", "", p -> { })).getMessage();
+        assertTrue(collided.contains("would share the manifest file") && collided.contains("_root.tsv"), collided);
+        assertFalse(Files.exists(m.resolve(ManifestFormat.INDEX)));
+
+        ManifestGenerator g = new ManifestGenerator(oddStore(data, null, List.of(ObjectInfo.dir(".", 0), ObjectInfo.dir("..", 0),
+                new ObjectInfo("tab\there", false, 1, 0, "e"))), m, 3);
+        assertEquals(2504, g.generate("b", "", p -> { }).totalObjects());
+        assertEquals(3, g.progress().skippedNames());
+        assertFalse(Files.readString(m.resolve("_root.tsv")).contains("\t.\t"), "no entry named . or ..");
+    }
+
+    @Test
+    void aDirectoryWhoseTsvIsMissingFailsAndAFolderOfForeignTsvFilesIsKept(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Path m = dir.resolve("m");
+        new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
+        Files.delete(m.resolve("a/b.tsv"));
+        Backend b = ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2);
+        String missing = assertThrows(BackendException.class, () -> b.list("a/b/", null)).getMessage();
+        assertTrue(missing.endsWith("b.tsv is missing, though its parent lists the directory: the manifest is not whole"), missing);
+        assertFalse(b.list("a/nope/", null).keysBelow(), "a directory no one lists is simply not there");
+
+        Path folder = Files.createDirectories(dir.resolve("tsvs"));
+        Files.writeString(folder.resolve("precious.tsv"), "mine");
+        String refused = assertThrows(java.io.IOException.class,
+                () -> new ManifestGenerator(store(data, 1000), folder, 2).generate("b", "", p -> { })).getMessage();
+        assertTrue(refused.contains("is neither empty nor a manifest"), refused);
+        assertEquals("mine", Files.readString(folder.resolve("precious.tsv")));
+    }
+
+    /** Names whose UTF-16 order differs from their UTF-8 byte order (the store's): the search follows the bytes. */
+    @Test
+    void aSortedDirectoryIsSortedByUtf8Bytes(@TempDir Path dir) throws Exception {
+        List<String> names = new ArrayList<>(List.of("a", "\uFF61half", "\uD83D\uDE00emoji", "z", "\u00E9"));
+        names.sort((x, y) -> java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        StringBuilder tsv = new StringBuilder();
+        for (String n : names) {
+            tsv.append("f\t").append(n).append("\t1\te\t2025-01-01T00:00:00Z\n");
+        }
+        Path part = Files.writeString(dir.resolve("u.tsv"), tsv);
+        assertTrue(ManifestPart.check(part));
+        for (String n : names) {
+            assertEquals(n, ManifestPart.search(part, n).orElseThrow().name());
+        }
     }
 }
