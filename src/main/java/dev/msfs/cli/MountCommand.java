@@ -253,8 +253,8 @@ final class MountCommand implements Callable<Integer> {
     private static OpObserver observer(MsfsMetrics metrics) {
         return new OpObserver() {
             @Override
-            public void served(String op, boolean ok, long nanos) {
-                metrics.fuseOp(op, ok, nanos);
+            public void served(String op, String backend, boolean ok, long nanos) {
+                metrics.fuseOp(op, backend, ok, nanos);
             }
 
             @Override

@@ -117,6 +117,12 @@ public final class FileSystem implements AutoCloseable {
         return namespace.attr(inode);
     }
 
+    /** The dir_name of the backend {@code ino} belongs to, or null for the root or an inode no longer held. Lock-free. */
+    public String backendOf(long ino) {
+        Inode inode = namespace.get(ino);
+        return inode == null || inode.volume == null ? null : inode.volume.config.dirName();
+    }
+
     /** Seconds the kernel may keep attributes. */
     public double ttlSeconds() {
         return settings.entryTtlMillis() / 1000.0;

@@ -113,7 +113,7 @@ final class FuseAdapter {
     }
 
     void lookup(MemorySegment req, long parent, MemorySegment namePtr) {
-        guarded(req, "lookup", () -> {
+        guarded(req, "lookup", parent, () -> {
             ThreadBuffers b = buffers.get();
             Entry e = fs.lookup(parent, cString(namePtr));
             Structs.fillEntry(b.entryBuf, e);
@@ -146,7 +146,7 @@ final class FuseAdapter {
     }
 
     private void getattr(MemorySegment req, long ino, MemorySegment fi) {
-        guarded(req, "getattr", () -> {
+        guarded(req, "getattr", ino, () -> {
             ThreadBuffers b = buffers.get();
             Structs.fillStat(b.statBuf, fs.getattr(ino));
             replies.attr(req, b.statBuf, fs.ttlSeconds());
@@ -154,7 +154,7 @@ final class FuseAdapter {
     }
 
     private void opendir(MemorySegment req, long ino, MemorySegment fiPtr) {
-        guarded(req, "opendir", () -> {
+        guarded(req, "opendir", ino, () -> {
             MemorySegment fi = FileInfo.at(fiPtr);
             FileInfo.setHandle(fi, fs.opendir(ino));
             replies.open(req, fi);
@@ -162,7 +162,7 @@ final class FuseAdapter {
     }
 
     private void readdir(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
-        guarded(req, "readdir", () -> {
+        guarded(req, "readdir", ino, () -> {
             ThreadBuffers b = buffers.get();
             List<DirEntry> entries = fs.readdir(FileInfo.handle(FileInfo.at(fiPtr)), offset);
             MemorySegment buf = b.reply(size);
@@ -189,7 +189,7 @@ final class FuseAdapter {
      * lookup; if the reply is not delivered, they are all forgotten again.
      */
     void readdirplus(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
-        guarded(req, "readdirplus", () -> {
+        guarded(req, "readdirplus", ino, () -> {
             ThreadBuffers b = buffers.get();
             long fh = FileInfo.handle(FileInfo.at(fiPtr));
             MemorySegment buf = b.reply(size);
@@ -228,14 +228,14 @@ final class FuseAdapter {
     }
 
     private void releasedir(MemorySegment req, long ino, MemorySegment fiPtr) {
-        guarded(req, "releasedir", () -> {
+        guarded(req, "releasedir", ino, () -> {
             fs.releasedir(FileInfo.handle(FileInfo.at(fiPtr)));
             replies.err(req, 0);
         });
     }
 
     void open(MemorySegment req, long ino, MemorySegment fiPtr) {
-        guarded(req, "open", () -> {
+        guarded(req, "open", ino, () -> {
             MemorySegment fi = FileInfo.at(fiPtr);
             int flags = FileInfo.openFlags(fi);
             boolean writing = (flags & FuseLowLevel.O_ACCMODE()) != FuseLowLevel.O_RDONLY()
@@ -248,7 +248,7 @@ final class FuseAdapter {
     }
 
     private void read(MemorySegment req, long ino, long size, long offset, MemorySegment fiPtr) {
-        guarded(req, "read", () -> {
+        guarded(req, "read", ino, () -> {
             MemorySegment buf = buffers.get().reply(size);
             long n;
             try {
@@ -263,18 +263,18 @@ final class FuseAdapter {
     }
 
     private void release(MemorySegment req, long ino, MemorySegment fiPtr) {
-        guarded(req, "release", () -> {
+        guarded(req, "release", ino, () -> {
             fs.release(FileInfo.handle(FileInfo.at(fiPtr)));
             replies.err(req, 0);
         });
     }
 
     private void flush(MemorySegment req, long ino, MemorySegment fi) {
-        guarded(req, "flush", () -> replies.err(req, 0));
+        guarded(req, "flush", ino, () -> replies.err(req, 0));
     }
 
     private void statfs(MemorySegment req, long ino) {
-        guarded(req, "statfs", () -> {
+        guarded(req, "statfs", ino, () -> {
             ThreadBuffers b = buffers.get();
             Structs.fillStatvfs(b.statvfsBuf, fs.statfs());
             replies.statfs(req, b.statvfsBuf);
@@ -282,14 +282,14 @@ final class FuseAdapter {
     }
 
     private void getxattr(MemorySegment req, long ino, MemorySegment name, long size) {
-        guarded(req, "getxattr", () -> {
+        guarded(req, "getxattr", ino, () -> {
             fs.getattr(ino);
             replies.err(req, Errno.ENODATA);
         });
     }
 
     private void listxattr(MemorySegment req, long ino, long size) {
-        guarded(req, "listxattr", () -> {
+        guarded(req, "listxattr", ino, () -> {
             fs.getattr(ino);
             if (size == 0) {
                 replies.xattr(req, 0);
@@ -300,7 +300,7 @@ final class FuseAdapter {
     }
 
     private void access(MemorySegment req, long ino, int mask) {
-        guarded(req, "access", () -> {
+        guarded(req, "access", ino, () -> {
             fs.access(ino, (mask & W_OK) != 0);
             replies.err(req, 0);
         });
@@ -308,11 +308,13 @@ final class FuseAdapter {
 
     /** A mutation, refused; counted under its own name, as MSFS counts mkdir, unlink, create, … */
     private void refuse(MemorySegment req, String op, long ino) {
-        guarded(req, op, () -> fs.refuseMutation(ino));
+        guarded(req, op, ino, () -> fs.refuseMutation(ino));
     }
 
-    private void guarded(MemorySegment req, String op, Handler handler) {
+    /** Runs one request, answering an errno for a failure; {@code ino} tells the metrics which backend it was about. */
+    private void guarded(MemorySegment req, String op, long ino, Handler handler) {
         long t0 = System.nanoTime();
+        String backend = fs.backendOf(ino); // before: a release may end the inode's life
         boolean ok = false;
         try {
             handler.handle();
@@ -324,7 +326,7 @@ final class FuseAdapter {
             replies.err(req, Errno.EIO);
         }
         try {
-            observer.served(op, ok, System.nanoTime() - t0);
+            observer.served(op, backend, ok, System.nanoTime() - t0);
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "metrics failed", t);
         }

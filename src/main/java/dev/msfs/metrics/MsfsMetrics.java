@@ -44,6 +44,14 @@ public final class MsfsMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Map<String, Family> families = new ConcurrentHashMap<>();
+    /**
+     * Each backend's own FUSE families, under the same names and unlabelled, as MSFS's per-backend
+     * registries serve them at /metrics/<dir_name>; /metrics keeps the totals only.
+     */
+    private final Map<String, PerBackend> perBackend = new ConcurrentHashMap<>();
+
+    private record PerBackend(PrometheusRegistry registry, Map<String, Family> families) {
+    }
     /** Bytes fetched from each store: with msfs_bytes_served_total, the cache's efficiency from /metrics alone. */
     private final Counter readBytes = Counter.builder().name("backend_read_file_bytes_total")
             .help("bytes read from the backend's store").labelNames("backend").register(registry);
@@ -65,6 +73,8 @@ public final class MsfsMetrics {
 
     /** The backend mounted at {@code dirName} shows every backend series, at zero until used. */
     public void backend(String dirName) {
+        PerBackend own = perBackend.computeIfAbsent(dirName, d -> new PerBackend(new PrometheusRegistry(), new ConcurrentHashMap<>()));
+        MSFS_FUSE_OPS.forEach(op -> family(own.registry(), own.families(), "fission_" + op, null));
         readBytes.labelValues(dirName);
         for (String op : MSFS_BACKEND_OPS) {
             Family f = family("backend_" + op, "backend");
@@ -85,9 +95,13 @@ public final class MsfsMetrics {
         (ok ? readSizes : failedReadSizes).observe(bytes);
     }
 
-    /** One FUSE request of {@code op} ended, successfully or not, after {@code nanos}. */
-    public void fuseOp(String op, boolean ok, long nanos) {
+    /** One FUSE request of {@code op} about {@code backend} (null: none, the root) ended, successfully or not, after {@code nanos}. */
+    public void fuseOp(String op, String backend, boolean ok, long nanos) {
         record(family("fission_" + op, null), ok, nanos);
+        PerBackend own = backend == null ? null : perBackend.get(backend);
+        if (own != null) {
+            record(family(own.registry(), own.families(), "fission_" + op, null), ok, nanos);
+        }
     }
 
     /** One backend request of {@code op} for the backend mounted at {@code backend} ended. */
@@ -122,11 +136,14 @@ public final class MsfsMetrics {
     }
 
     /**
-     * Writes the samples labelled {@code backend="<dirName>"}, each family's HELP and TYPE before
-     * them: one backend's metrics (MSFS's /metrics/<dir_name>). FUSE requests are not split by
-     * backend, so only the backend_* families and the bytes it fetched are there.
+     * One backend's metrics (MSFS's /metrics/<dir_name>): its own FUSE families, then the samples
+     * labelled {@code backend="<dirName>"}, each family's HELP and TYPE before them.
      */
     public void writeBackend(OutputStream out, String dirName) throws IOException {
+        PerBackend own = perBackend.get(dirName);
+        if (own != null) {
+            PrometheusTextFormatWriter.create().write(out, own.registry().scrape());
+        }
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         write(all);
         String label = "backend=\"" + dirName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
@@ -161,6 +178,10 @@ public final class MsfsMetrics {
     }
 
     private Family family(String base, String label) {
+        return family(registry, families, base, label);
+    }
+
+    private static Family family(PrometheusRegistry registry, Map<String, Family> families, String base, String label) {
         return families.computeIfAbsent(base, b -> {
             String[] labels = label == null ? new String[0] : new String[] {label};
             return new Family(

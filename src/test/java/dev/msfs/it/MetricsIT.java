@@ -148,7 +148,11 @@ class MetricsIT {
             String one = get(port, "/metrics/p").body();
             Map<String, Double> ofP = parse(one);
             assertEquals(1.0, ofP.get("backend_read_file_successes_total{backend=\"p\"}"), 0.0, one);
-            assertTrue(ofP.keySet().stream().allMatch(k -> k.contains("backend=\"p\"")), one);
+            // As MSFS's per-backend registry: this backend's FUSE families under their own names, and its backend_* samples.
+            assertEquals(1.0, ofP.get("fission_read_successes_total"), 0.0, one);
+            assertTrue(ofP.get("fission_lookup_successes_total") >= 1, one);
+            assertTrue(ofP.containsKey("fission_mkdir_failures_total"), "every MSFS FUSE family, at zero until used: " + one);
+            assertTrue(ofP.keySet().stream().filter(k -> !k.startsWith("fission_")).allMatch(k -> k.contains("backend=\"p\"")), one);
             assertTrue(one.contains("# TYPE backend_read_file_successes_total counter"), one);
             assertEquals(404, get(port, "/metrics/nope").statusCode());
         }
