@@ -193,7 +193,8 @@ public final class ConfigLoader {
         if (top.bool("strict", false)) {
             top.makeStrict();
         }
-        List<String> notYetUsed = new ArrayList<>(top.accept(GLOBAL_NOT_YET_USED));
+        List<String> notYetUsed = GLOBAL_NOT_YET_USED.stream().filter(top::has).sorted().toList();
+        notYetUsed = new ArrayList<>(notYetUsed);
         Optional<TelemetryConfig> telemetry = TelemetrySection.read(top, new EnvSubstitution(env), notYetUsed);
         String mountname = top.string("mountname", "msfs");
         String mountpoint = top.string("mountpoint", "/mnt");
@@ -222,6 +223,7 @@ public final class ConfigLoader {
         String endpoint = top.string("endpoint", "");
         boolean probeAtMount = top.bool("probe_at_mount", true);
         List<NodeReader> readers = top.mappings("backends");
+        checkNotYetUsed(top, ttl);
         top.rejectUnknown(); // a misspelt key is named before any rule that pairs keys trips over its absence
         if (lineSize % 4096 != 0) {
             throw top.error("cache_line_size", lineSize + " is not a multiple of 4096 (cache lines are page aligned)");
@@ -267,6 +269,49 @@ public final class ConfigLoader {
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
                 .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).kernelCache(kernelCache).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
                 .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).telemetry(telemetry).backends(backends).acceptedNotUsed(notYetUsed).build();
+    }
+
+    /**
+     * The keys MSFS has and msfs does not act on, checked as MSFS checks them (types, ranges, enums,
+     * the TTL ordering), so a config msfs accepts is one MSFS accepts too.
+     */
+    private static void checkNotYetUsed(NodeReader top, long entryAttrTtl) throws ConfigException {
+        top.integer("max_write", 131_072, 0, Long.MAX_VALUE);
+        top.bool("fuse_fd_per_worker", false);
+        long evictable = top.integer("evictable_inode_ttl", 1_000_000, 0, Long.MAX_VALUE);
+        if (evictable < entryAttrTtl) {
+            throw top.error("evictable_inode_ttl", evictable + " should be at least entry_attr_ttl (" + entryAttrTtl + "), as MSFS requires");
+        }
+        for (String ttl : List.of("virtual_dir_ttl", "virtual_file_ttl")) {
+            long v = top.integer(ttl, 1_000_000, 0, Long.MAX_VALUE);
+            if (v < evictable) {
+                throw top.error(ttl, v + " should be at least evictable_inode_ttl (" + evictable + "), as MSFS requires");
+            }
+        }
+        top.integer("ttl_check_interval", 250, 1, Long.MAX_VALUE);
+        long trigger = top.integer("dirty_cache_lines_flush_trigger", 80, 0, 100);
+        long max = top.integer("dirty_cache_lines_max", 90, 0, 100);
+        if (trigger > max) {
+            throw top.error("dirty_cache_lines_flush_trigger", trigger + " must be at most dirty_cache_lines_max (" + max + ")");
+        }
+        String paging = top.string("metadata_cache_paging_mode", "pebble");
+        if (!paging.equals("file") && !paging.equals("pebble")) {
+            throw top.error("metadata_cache_paging_mode", "\"" + paging + "\" is neither file nor pebble");
+        }
+        for (String k : List.of("pebble_cache_size", "pebble_l0_compaction_file_threshold", "pebble_l0_stop_writes_threshold",
+                "pebble_mem_table_size")) {
+            top.integer(k, 0, 0, Long.MAX_VALUE);
+        }
+        for (String map : List.of("inode_map", "inode_eviction_queue", "phys_child_dir_entry_map", "virt_child_dir_entry_map")) {
+            long keys = top.integer(map + "_keys_per_page_max", 400, 0, Long.MAX_VALUE);
+            if (keys < 4 || keys % 2 != 0) {
+                throw top.error(map + "_keys_per_page_max", keys + ": must be more than 3 and even, as MSFS requires");
+            }
+            top.integer(map + "_page_evict_low_limit", 100, 0, Long.MAX_VALUE);
+            top.integer(map + "_page_evict_high_limit", 104, 0, Long.MAX_VALUE);
+            top.integer(map + "_page_dirty_flush_trigger", 50, 1, Long.MAX_VALUE);
+            top.integer(map + "_flushes_per_gc", 10, 0, Long.MAX_VALUE);
+        }
     }
 
     /**
