@@ -380,7 +380,13 @@ public final class ConfigLoader {
     }
 
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {
-        notYetUsed.addAll(b.accept(BACKEND_NOT_YET_USED));
+        BACKEND_NOT_YET_USED.stream().filter(b::has).sorted().map(k -> b.path() + "." + k).forEach(notYetUsed::add);
+        b.bool("flush_on_close", true); // checked as MSFS checks them, though not acted on yet
+        for (String k : List.of("multipart_cache_line_threshold", "upload_part_cache_lines", "upload_part_concurrency",
+                "flat_dir_confirmation_pages")) {
+            b.integer(k, 0, 0, Long.MAX_VALUE);
+        }
+        b.accept(Set.of("flat_dir_hints"));
         String dirName = b.string("dir_name", "");
         String typeText = b.string("backend_type", "");
         boolean readonly = b.bool("readonly", true);
