@@ -347,9 +347,14 @@ final class Namespace implements AutoCloseable {
         return l.sorted().size() + 1L;
     }
 
-    /** Entries in the listings kept now (for tests and /dump). */
+    /** Entries in the listings kept now, each listing counting one more (for tests). */
     long keptListingEntries() {
         return keptEntries.get();
+    }
+
+    /** Listings kept now (for tests; counts a queue). */
+    int keptListings() {
+        return kept.size();
     }
 
     /**
