@@ -70,7 +70,13 @@ public final class ManifestGenerator {
      */
     public ManifestFormat.Index generate(String bucket, String prefix, Consumer<Progress> report)
             throws IOException, BackendException, InterruptedException {
-        prepare();
+        try (java.nio.channels.FileChannel held = prepare().channel()) {
+            return walk(bucket, prefix, report);
+        }
+    }
+
+    private ManifestFormat.Index walk(String bucket, String prefix, Consumer<Progress> report)
+            throws IOException, BackendException, InterruptedException {
         startNanos = System.nanoTime();
         String dirTime = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
         pool = Executors.newFixedThreadPool(workers, Thread.ofPlatform().daemon().name("msfs-manifest-", 0).factory());
@@ -111,9 +117,10 @@ public final class ManifestGenerator {
     /**
      * Empties the output folder, as MSFS does, but only when it is empty or a manifest's (it holds
      * manifest_index.json or the marker a generation leaves): a mistyped --output must not delete
-     * anything else.
+     * anything else. The marker stays, locked while this generation runs: a second one (a mount's,
+     * or generate-manifest run meanwhile) is refused instead of deleting what this one wrote.
      */
-    private void prepare() throws IOException {
+    private java.nio.channels.FileLock prepare() throws IOException {
         Path abs = output.toAbsolutePath().normalize();
         if (abs.getParent() == null) {
             throw new IOException("refusing " + abs + " as a manifest folder");
@@ -127,17 +134,36 @@ public final class ManifestGenerator {
                 throw new IOException(output + " is neither empty nor a manifest (it has no " + ManifestFormat.INDEX
                         + "); choose another folder");
             }
+        }
+        Files.createDirectories(output);
+        java.nio.channels.FileChannel marker = java.nio.channels.FileChannel.open(output.resolve(MARKER),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = marker.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this JVM already
+        }
+        if (lock == null) {
+            marker.close();
+            throw new IOException("another generation is writing the manifest in " + output + "; wait for it to end");
+        }
+        try {
             Files.deleteIfExists(output.resolve(ManifestFormat.INDEX)); // first: from here on it is not whole
             try (Stream<Path> all = Files.walk(output)) {
                 for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(output)) {
+                    if (!p.equals(output) && !p.equals(output.resolve(MARKER))) {
                         Files.delete(p);
                     }
                 }
             }
+            marker.truncate(0).write(java.nio.ByteBuffer.wrap(
+                    "a manifest of msfs: generate-manifest may empty this folder\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return lock;
+        } catch (IOException | RuntimeException e) {
+            marker.close();
+            throw e;
         }
-        Files.createDirectories(output);
-        Files.writeString(output.resolve(MARKER), "a manifest of msfs: generate-manifest may empty this folder\n");
     }
 
     /** Stops a generation in progress (its store is closing): it ends with an error and writes no index. */

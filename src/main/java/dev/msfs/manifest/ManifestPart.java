@@ -1,11 +1,8 @@
 package dev.msfs.manifest;
 
 import dev.msfs.backend.ObjectInfo;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -167,7 +164,11 @@ final class ManifestPart {
     /** Lines of a file from a byte offset, each with its byte position and line number (counted from the offset). */
     private static final class Lines implements AutoCloseable {
         private final Path file;
-        private final InputStream in;
+        private final FileChannel ch;
+        /** Read ahead in blocks and scanned for line breaks in place (a 10 M-line part is checked whole at first use). */
+        private final byte[] block = new byte[256 * 1024];
+        private int pos;
+        private int lim;
         private final LineBuffer line = new LineBuffer();
         private long offset;
         private long number;
@@ -175,15 +176,22 @@ final class ManifestPart {
 
         Lines(Path file, long offset) throws IOException {
             this.file = file;
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+            this.ch = FileChannel.open(file, StandardOpenOption.READ);
             try {
                 ch.position(offset);
             } catch (IOException e) {
                 ch.close();
                 throw e;
             }
-            this.in = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
             this.offset = offset;
+        }
+
+        /** More bytes into the block; false at the end of the file. */
+        private boolean fill() throws IOException {
+            int n = ch.read(java.nio.ByteBuffer.wrap(block));
+            pos = 0;
+            lim = Math.max(n, 0);
+            return n > 0;
         }
 
         /** The next line without its line break, or null at the end; a last line without one is refused. */
@@ -194,14 +202,20 @@ final class ManifestPart {
         /** Moves to the next line, undecoded; false at the end. */
         boolean advance() throws IOException, ManifestFormat.BadLine {
             line.reset();
-            int b;
-            while ((b = in.read()) >= 0) {
-                offset++;
-                if (b == '\n') {
+            while (pos < lim || fill()) {
+                int end = pos;
+                while (end < lim && block[end] != '\n') {
+                    end++;
+                }
+                line.write(block, pos, end - pos);
+                offset += end - pos;
+                if (end < lim) { // a line break
+                    offset++;
+                    pos = end + 1;
                     number++;
                     return true;
                 }
-                line.write(b);
+                pos = lim;
             }
             ended = true;
             if (line.size() > 0) {
@@ -225,13 +239,11 @@ final class ManifestPart {
         }
 
         boolean atEnd() throws IOException {
-            if (ended) {
+            if (ended || (pos >= lim && !fill())) {
+                ended = true;
                 return true;
             }
-            in.mark(1);
-            boolean end = in.read() < 0;
-            in.reset();
-            return end;
+            return false;
         }
 
         long offset() {
@@ -245,7 +257,7 @@ final class ManifestPart {
 
         @Override
         public void close() throws IOException {
-            in.close();
+            ch.close();
         }
     }
 }

@@ -350,4 +350,47 @@ class ManifestTest {
             assertEquals(n, ManifestPart.search(part, n).orElseThrow().name());
         }
     }
+
+    /** A second generation into a folder being written is refused; it would delete what the first wrote. */
+    @Test
+    void aSecondGenerationIntoTheSameFolderIsRefusedWhileTheFirstRuns(@TempDir Path dir) throws Exception {
+        Path data = tree(dir);
+        Backend local = store(data, 1000);
+        java.util.concurrent.CountDownLatch listing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Backend slow = new dev.msfs.backend.ReadsThrough(local) {
+            @Override
+            public ListPage list(String d, String continuation) throws BackendException {
+                if (d.isEmpty()) {
+                    listing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return local.list(d, continuation);
+            }
+
+            @Override
+            public java.util.Optional<ObjectInfo> stat(String path) throws BackendException {
+                return local.stat(path);
+            }
+        };
+        Path m = dir.resolve("m");
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new ManifestGenerator(slow, m, 2).generate("b", "", p -> { });
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        listing.await();
+        String refused = assertThrows(java.io.IOException.class,
+                () -> new ManifestGenerator(local, m, 2).generate("b", "", p -> { })).getMessage();
+        assertTrue(refused.startsWith("another generation is writing the manifest in"), refused);
+        release.countDown();
+        assertEquals(2504, first.get().totalObjects());
+        assertEquals(2504, new ManifestGenerator(local, m, 2).generate("b", "", p -> { }).totalObjects(), "free again once it ended");
+    }
 }
