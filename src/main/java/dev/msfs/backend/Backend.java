@@ -15,6 +15,23 @@ public interface Backend extends AutoCloseable {
     ListPage list(String dir, String continuation) throws BackendException;
 
     /**
+     * Whether {@link #listAfter} works: a store that lists from a given name (S3's start-after),
+     * so that workers can list ranges of one directory at once.
+     */
+    default boolean listsAfter() {
+        return false;
+    }
+
+    /**
+     * A page of {@code dir}'s children whose names come after {@code startAfter} in the store's
+     * order; {@code continuation} as for {@link #list} (once given, it wins). Only where
+     * {@link #listsAfter}.
+     */
+    default ListPage listAfter(String dir, String startAfter, String continuation) throws BackendException {
+        throw new BackendException(BackendException.Kind.IO, describe() + " cannot list from a name");
+    }
+
+    /**
      * What {@code path} (no trailing slash) is: an object, a directory (some key lies below
      * {@code path + "/"}), or nothing. A directory wins over an object of the same name.
      */

@@ -40,6 +40,16 @@ public final class MeteredBackend implements Backend {
         return timed("list_directory", dir, () -> inner.list(dir, continuation), r -> 0L);
     }
 
+    @Override
+    public boolean listsAfter() {
+        return inner.listsAfter();
+    }
+
+    @Override
+    public ListPage listAfter(String dir, String startAfter, String continuation) throws BackendException {
+        return timed("list_directory", dir + " after " + startAfter, () -> inner.listAfter(dir, startAfter, continuation), r -> 0L);
+    }
+
     /** A stat that found a directory is MSFS's stat_directory; any other (a file, none, a failure) its stat_file. */
     @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {

@@ -19,6 +19,20 @@ public abstract class PrefixStore implements Backend {
     /** One page of the immediate children of the key prefix {@code fullPrefix} (prefix included). */
     protected abstract ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException;
 
+    /**
+     * {@link #listObjects} from the key after {@code startAfter} (a whole key), where the protocol
+     * can; see {@link #listsAfter}.
+     */
+    protected ListPage listObjectsAfter(String fullPrefix, String startAfter, String continuation, int maxEntries)
+            throws BackendException {
+        throw new BackendException(BackendException.Kind.IO, describe() + " cannot list from a name");
+    }
+
+    @Override
+    public final ListPage listAfter(String dir, String startAfter, String continuation) throws BackendException {
+        return listObjectsAfter(prefix + dir, prefix + dir + startAfter, continuation, pageSize);
+    }
+
     /** A listing of one key under the prefix: the cheapest request that needs the bucket and the credentials. */
     @Override
     public void probe() throws BackendException {

@@ -46,6 +46,17 @@ public final class RamBackend implements Backend {
         }
     }
 
+    /** Names after a given one are a tail of the sorted map: the form a continuation has. */
+    @Override
+    public boolean listsAfter() {
+        return true;
+    }
+
+    @Override
+    public ListPage listAfter(String dir, String startAfter, String continuation) {
+        return list(dir, continuation != null ? continuation : startAfter);
+    }
+
     /**
      * Continuation tokens are the last entry's form: its name, plus '/' for a directory, so that an
      * object "x" and a directory "x/" are distinct entries even across a page boundary.

@@ -21,6 +21,16 @@ public final class RoutedBackend extends ReadsThrough {
     }
 
     @Override
+    public boolean listsAfter() {
+        return listing.listsAfter();
+    }
+
+    @Override
+    public ListPage listAfter(String dir, String startAfter, String continuation) throws BackendException {
+        return listing.listAfter(dir, startAfter, continuation);
+    }
+
+    @Override
     public Optional<ObjectInfo> stat(String path) throws BackendException {
         Optional<ObjectInfo> listed = listing.stat(path);
         if (listed.isPresent() && listed.get().directory()) {

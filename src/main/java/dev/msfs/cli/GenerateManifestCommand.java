@@ -56,8 +56,10 @@ final class GenerateManifestCommand implements Callable<Integer> {
             if (n < 1) {
                 throw new ConfigException("--workers must be at least 1");
             }
+            int flatPages = c.manifest().map(ManifestSettings::flatDirConfirmationPages)
+                    .orElse(ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES);
             try (Backend store = listing(c, byName)) {
-                return generate(store, c, out, n);
+                return generate(store, c, out, n, flatPages);
             }
         } catch (ConfigException e) {
             System.err.println("msfs: error: " + e.getMessage());
@@ -73,8 +75,8 @@ final class GenerateManifestCommand implements Callable<Integer> {
         return BackendFactory.create(c);
     }
 
-    private static int generate(Backend store, BackendConfig c, Path out, int workers) {
-        ManifestGenerator g = new ManifestGenerator(store, out, workers);
+    private static int generate(Backend store, BackendConfig c, Path out, int workers, int flatPages) {
+        ManifestGenerator g = new ManifestGenerator(store, out, workers, flatPages);
         java.io.Console console = System.console();
         boolean terminal = console != null && console.isTerminal();
         try {
@@ -88,7 +90,9 @@ final class GenerateManifestCommand implements Callable<Integer> {
             System.out.printf("%smanifest of %s written to %s: %d objects (%d bytes), %d directories, in %.1f s (%.0f objects/s)%s%n",
                     terminal ? "\r" : "", c.dirName(), out, index.totalObjects(), g.bytes(), index.totalDirectories(), p.seconds(),
                     index.totalObjects() / Math.max(p.seconds(), 1e-3),
-                    p.skippedNames() > 0 ? "; " + p.skippedNames() + " name(s) with a tab or line break left out" : "");
+                    (p.splitDirectories() > 0 ? "; " + p.splitDirectories() + " flat director" + (p.splitDirectories() == 1 ? "y" : "ies")
+                            + " listed in ranges at once" : "")
+                    + (p.skippedNames() > 0 ? "; " + p.skippedNames() + " name(s) that cannot be entries left out" : ""));
             return Main.EXIT_OK;
         } catch (BackendException | IOException e) {
             System.err.println((terminal ? "\n" : "") + "msfs: error: the manifest of " + c.dirName() + " was not written: " + e.getMessage());

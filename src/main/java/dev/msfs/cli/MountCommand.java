@@ -277,8 +277,7 @@ final class MountCommand implements Callable<Integer> {
         }
         dev.msfs.config.ManifestSettings m = c.manifest().get();
         try {
-            return dev.msfs.manifest.ManifestBackend.open(metered, m.path(), c.dirName(), c.bucketContainerName(), c.prefix(),
-                    m.genWorkers());
+            return dev.msfs.manifest.ManifestBackend.open(metered, m, c.dirName(), c.bucketContainerName(), c.prefix());
         } catch (dev.msfs.backend.BackendException e) {
             throw new ConfigException("backend \"" + c.dirName() + "\": " + e.getMessage());
         }

@@ -42,7 +42,7 @@ public final class ConfigLoader {
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
-            "upload_part_cache_lines", "upload_part_concurrency", "flat_dir_confirmation_pages", "flat_dir_hints");
+            "upload_part_cache_lines", "upload_part_concurrency", "flat_dir_hints");
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
@@ -382,8 +382,7 @@ public final class ConfigLoader {
     private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {
         BACKEND_NOT_YET_USED.stream().filter(b::has).sorted().map(k -> b.path() + "." + k).forEach(notYetUsed::add);
         b.bool("flush_on_close", true); // checked as MSFS checks them, though not acted on yet
-        for (String k : List.of("multipart_cache_line_threshold", "upload_part_cache_lines", "upload_part_concurrency",
-                "flat_dir_confirmation_pages")) {
+        for (String k : List.of("multipart_cache_line_threshold", "upload_part_cache_lines", "upload_part_concurrency")) {
             b.integer(k, 0, 0, Long.MAX_VALUE);
         }
         b.accept(Set.of("flat_dir_hints"));
@@ -400,6 +399,7 @@ public final class ConfigLoader {
         int trace = (int) b.integer("trace_level", 0, 0, 3);
         String manifestPath = b.string("manifest_path", "");
         int genWorkers = (int) b.integer("manifest_gen_workers", ManifestSettings.DEFAULT_GEN_WORKERS, 1, 10_000);
+        int flatPages = (int) b.integer("flat_dir_confirmation_pages", ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES, 0, 1_000_000);
         b.allow(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
         b.rejectUnknown(); // a misspelt key is named before the rules below trip over its absence
         if (dirName.isEmpty()) {
@@ -440,7 +440,7 @@ public final class ConfigLoader {
             throw b.error("manifest_path", "a manifest is a snapshot of a read-only backend's listing; remove it or readonly: false");
         }
         Optional<ManifestSettings> manifest = manifestPath.isEmpty() ? Optional.empty()
-                : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers));
+                : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers, flatPages));
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
                 pageSize, trace, settings, manifest);
     }

@@ -52,6 +52,14 @@ public final class ManifestBackend extends ReadsThrough {
      */
     public static ManifestBackend open(Backend store, Path manifest, String name, String bucket, String prefix, int workers)
             throws BackendException {
+        return open(store, new dev.msfs.config.ManifestSettings(manifest, workers,
+                dev.msfs.config.ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES), name, bucket, prefix);
+    }
+
+    /** As above, with every generation setting of the backend's config. */
+    public static ManifestBackend open(Backend store, dev.msfs.config.ManifestSettings settings, String name, String bucket,
+                                       String prefix) throws BackendException {
+        Path manifest = settings.path();
         ManifestBackend b = new ManifestBackend(store, manifest, name);
         if (Files.exists(manifest.resolve(ManifestFormat.INDEX))) {
             b.check(bucket, prefix);
@@ -59,14 +67,14 @@ public final class ManifestBackend extends ReadsThrough {
             LOG.info(() -> "backend " + name + ": listings from the manifest " + manifest);
         } else {
             LOG.info(() -> "backend " + name + ": no manifest at " + manifest + " yet; generating it, while the store answers listings");
-            Thread.ofPlatform().daemon().name("msfs-manifest-" + name).start(() -> b.generate(bucket, prefix, workers));
+            Thread.ofPlatform().daemon().name("msfs-manifest-" + name).start(() -> b.generate(bucket, prefix, settings));
         }
         return b;
     }
 
-    private void generate(String bucket, String prefix, int workers) {
+    private void generate(String bucket, String prefix, dev.msfs.config.ManifestSettings settings) {
         try {
-            ManifestGenerator g = new ManifestGenerator(reading, manifest, workers);
+            ManifestGenerator g = new ManifestGenerator(reading, manifest, settings.genWorkers(), settings.flatDirConfirmationPages());
             generating = g;
             ManifestFormat.Index index = g.generate(bucket, prefix, p -> { });
             check(bucket, prefix);

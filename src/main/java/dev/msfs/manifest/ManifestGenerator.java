@@ -34,9 +34,13 @@ public final class ManifestGenerator {
     private static final Logger LOG = Logger.getLogger(ManifestGenerator.class.getName());
     /** Left in the folder from the start of a generation: a later one may empty it even if this one never finished. */
     static final String MARKER = ".msfs-manifest";
+    /** Most ranges one flat directory is listed in at once. */
+    static final int MAX_RANGES = 64;
+    /** Probes of the binary search for a flat directory's last name: enough to place it within 2^-40 of the span. */
+    private static final int END_PROBES = 40;
 
     /** Counts while it runs, for progress lines. */
-    public record Progress(long objects, long directories, long queued, long skippedNames, double seconds) {
+    public record Progress(long objects, long directories, long queued, long skippedNames, double seconds, long splitDirectories) {
     }
 
     private final Backend backend;
@@ -47,6 +51,8 @@ public final class ManifestGenerator {
     private final AtomicLong directories = new AtomicLong();
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong split = new AtomicLong();
+    private final int flatDirConfirmationPages;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final CountDownLatch walked = new CountDownLatch(1);
     private volatile long startNanos;
@@ -55,13 +61,25 @@ public final class ManifestGenerator {
     private volatile ExecutorService pool;
 
     public ManifestGenerator(Backend backend, Path output, int workers) {
+        this(backend, output, workers, dev.msfs.config.ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES);
+    }
+
+    /**
+     * @param flatDirConfirmationPages full pages without a subdirectory after which a directory is
+     *                                 taken for flat and large, and the rest of it is listed in
+     *                                 ranges by several workers at once (where the store lists from a
+     *                                 name); 0 never splits
+     */
+    public ManifestGenerator(Backend backend, Path output, int workers, int flatDirConfirmationPages) {
         this.backend = backend;
         this.output = output;
         this.workers = workers;
+        this.flatDirConfirmationPages = flatDirConfirmationPages;
     }
 
     public Progress progress() {
-        return new Progress(objects.get(), directories.get(), queued.get(), skipped.get(), (System.nanoTime() - startNanos) / 1e9);
+        return new Progress(objects.get(), directories.get(), queued.get(), skipped.get(), (System.nanoTime() - startNanos) / 1e9,
+                split.get());
     }
 
     /**
@@ -204,30 +222,136 @@ public final class ManifestGenerator {
                     + " keeps the top in _root.tsv, so a top-level directory cannot be named _root)");
         }
         Files.createDirectories(part.getParent());
-        List<String> subdirs = new ArrayList<>();
+        List<String> subdirs = java.util.Collections.synchronizedList(new ArrayList<>());
         try (BufferedWriter w = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
             String token = null;
+            int fullPages = 0;
+            String last = null;
             do {
                 ListPage page = backend.list(dir, token);
-                for (ObjectInfo e : page.entries()) {
-                    if (!ManifestFormat.representable(e.name()) || !dev.msfs.backend.Paths.isValidName(e.name())) {
-                        skipped.incrementAndGet();
-                        continue;
-                    }
-                    w.write(ManifestFormat.line(e, dirTime));
-                    if (e.directory()) {
-                        subdirs.add(dir + e.name() + "/");
-                    } else {
-                        objects.incrementAndGet();
-                        bytes.addAndGet(e.size());
-                    }
-                }
+                last = write(w, dir, page.entries(), dirTime, subdirs, last);
                 token = page.next();
+                fullPages = subdirs.isEmpty() ? fullPages + 1 : -1;
+                if (token != null && last != null && fullPages == flatDirConfirmationPages && workers > 1 && backend.listsAfter()) {
+                    listRest(dir, last, w, dirTime, subdirs); // flat and large: the rest in ranges, at once
+                    token = null;
+                }
             } while (token != null);
         }
         directories.incrementAndGet();
         for (String s : subdirs) {
             submit(pool, s, dirTime);
         }
+    }
+
+    /** Writes the entries that lines can hold; returns the last name written (or {@code last}). */
+    private String write(java.io.Writer w, String dir, List<ObjectInfo> entries, String dirTime, List<String> subdirs, String last)
+            throws IOException {
+        for (ObjectInfo e : entries) {
+            if (!ManifestFormat.representable(e.name()) || !dev.msfs.backend.Paths.isValidName(e.name())) {
+                skipped.incrementAndGet();
+                continue;
+            }
+            w.write(ManifestFormat.line(e, dirTime));
+            last = e.name();
+            if (e.directory()) {
+                subdirs.add(dir + e.name() + "/");
+            } else {
+                objects.incrementAndGet();
+                bytes.addAndGet(e.size());
+            }
+        }
+        return last;
+    }
+
+    /**
+     * The names of {@code dir} after {@code after}, listed in ranges at once: its last name found
+     * by a binary search of probes, the span cut into equal widths ({@link KeyRanges}), the last
+     * range open. Each range goes to a file of its own; they are appended in order, so the TSV
+     * stays in the store's order (and lookups in it binary-search).
+     */
+    private void listRest(String dir, String after, java.io.Writer w, String dirTime, List<String> subdirs)
+            throws BackendException, IOException {
+        long id = split.incrementAndGet(); // names this directory's range files: two may be split at once
+        List<String> points = KeyRanges.between(after, lastNameAbout(dir, after), Math.min(workers, MAX_RANGES));
+        List<String> starts = new ArrayList<>(List.of(after));
+        starts.addAll(points);
+        List<Path> files = new ArrayList<>();
+        try (ExecutorService ranges = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Void>> done = new ArrayList<>();
+            for (int i = 0; i < starts.size(); i++) {
+                String from = starts.get(i);
+                String to = i + 1 < starts.size() ? starts.get(i + 1) : null; // null: open at its end
+                Path file = output.resolve(MARKER + ".range-" + id + "-" + i);
+                files.add(file);
+                done.add(ranges.submit(() -> {
+                    listRange(dir, from, to, file, dirTime, subdirs);
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BackendException b) {
+                throw b;
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        for (Path f : files) {
+            try (java.io.Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                r.transferTo(w);
+            }
+            Files.delete(f);
+        }
+    }
+
+    /** The names in ({@code from}, {@code to}] ({@code to} null: to the end) into {@code file}. */
+    private void listRange(String dir, String from, String to, Path file, String dirTime, List<String> subdirs)
+            throws BackendException, IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            String token = null;
+            do {
+                ListPage page = backend.listAfter(dir, from, token);
+                List<ObjectInfo> in = page.entries();
+                int end = in.size();
+                if (to != null) {
+                    end = 0;
+                    while (end < in.size() && KeyRanges.compare(in.get(end).name(), to) <= 0) {
+                        end++;
+                    }
+                }
+                write(w, dir, in.subList(0, end), dirTime, subdirs, null);
+                token = end < in.size() ? null : page.next();
+            } while (token != null);
+        }
+    }
+
+    /**
+     * About the last name in {@code dir}: a binary search on names as numbers, each probe asking
+     * whether anything lies after a name. At least {@code after}, which is there.
+     */
+    private String lastNameAbout(String dir, String after) throws BackendException {
+        String top = "~".repeat(after.length() + 2);
+        if (!backend.listAfter(dir, top, null).entries().isEmpty()) {
+            return top; // names past '~': the open last range holds them
+        }
+        String lo = after;
+        String hi = top;
+        for (int probe = 0; probe < END_PROBES; probe++) {
+            List<String> mid = KeyRanges.between(lo, hi, 2);
+            if (mid.isEmpty()) {
+                break;
+            }
+            if (backend.listAfter(dir, mid.getFirst(), null).entries().isEmpty()) {
+                hi = mid.getFirst();
+            } else {
+                lo = mid.getFirst();
+            }
+        }
+        return lo;
     }
 }

@@ -60,12 +60,14 @@ class ManifestIT {
                     backends:
                       - {dir_name: live, backend_type: S3, bucket_container_name: data, prefix: ds/, S3: %s}
                       - {dir_name: m, backend_type: S3, bucket_container_name: data, prefix: ds/, manifest_path: "%s",
-                         manifest_gen_workers: 8, S3: %s}
+                         manifest_gen_workers: 8, directory_page_size: 100, flat_dir_confirmation_pages: 2, S3: %s}
                     """.formatted(port, s3, manifest, s3));
 
             MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "m", cfg.toString());
             assertEquals(0, generated.status(), generated.err());
             assertTrue(generated.out().startsWith("manifest of m written to " + manifest + ": 1504 objects"), generated.out());
+            // many/ (1,500 objects in pages of 100, no subdirectory): past 2 pages, listed in ranges with S3's start-after
+            assertTrue(generated.out().contains("; 1 flat directory listed in ranges at once"), generated.out());
             assertTrue(Files.readString(manifest.resolve("manifest_index.json")).contains("\"prefix\" : \"ds/\""));
             MsfsProcess.Result unknown = MsfsProcess.run("generate-manifest", "--backend", "nope", cfg.toString());
             assertEquals(2, unknown.status());

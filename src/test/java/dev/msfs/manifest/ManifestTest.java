@@ -393,4 +393,37 @@ class ManifestTest {
         assertEquals(2504, first.get().totalObjects());
         assertEquals(2504, new ManifestGenerator(local, m, 2).generate("b", "", p -> { }).totalObjects(), "free again once it ended");
     }
+
+    /**
+     * A flat directory past its confirmation pages is listed in ranges at once, where the store
+     * lists from a name: the same entries, in the store's order (so lookups binary-search), names
+     * past '~' in the open last range; a directory with a subdirectory among its first pages is not split.
+     */
+    @Test
+    void aFlatDirectoryIsListedInRangesAtOnce(@TempDir Path dir) throws Exception {
+        dev.msfs.backend.RamBackend ram = new dev.msfs.backend.RamBackend(new dev.msfs.config.TypeSettings.Ram(100, 100_000, 1 << 24));
+        for (int i = 0; i < 5000; i++) {
+            ram.put(String.format("flat/s%05d.bin", i * 7), new byte[] {(byte) i});
+        }
+        ram.put("flat/\u00e9t\u00e9", new byte[] {1}); // UTF-8 bytes past '~'
+        ram.put("mixed/a/x", new byte[] {1});
+        for (int i = 0; i < 500; i++) {
+            ram.put(String.format("mixed/m%04d", i), new byte[] {2});
+        }
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        Backend store = new MeteredBackend(ram, (op, target, failure, nanos, bytes) ->
+                calls.computeIfAbsent(target.contains(" after ") ? "listAfter" : op, k -> new AtomicInteger()).incrementAndGet());
+        Map<String, ObjectInfo> expected = walk(ram, "");
+        Path m = dir.resolve("m");
+        ManifestGenerator g = new ManifestGenerator(store, m, 8, 3);
+        assertEquals(5502, g.generate("b", "", p -> { }).totalObjects());
+        assertEquals(1, g.progress().splitDirectories(), "flat/ only: mixed/ has a subdirectory in its first page");
+        assertTrue(calls.get("listAfter").get() > 8, "ranges and probes: " + calls);
+        assertEquals(expected, walk(ManifestBackend.open(ram, m, "t", "b", "", 2), ""));
+        assertTrue(ManifestPart.check(m.resolve("flat.tsv")), "in the store's order, none twice");
+        assertEquals(5001, Files.readAllLines(m.resolve("flat.tsv")).size());
+        try (var leftovers = Files.list(m)) {
+            assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().contains(".range-")).toList());
+        }
+    }
 }

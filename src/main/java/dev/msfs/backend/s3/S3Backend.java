@@ -276,7 +276,26 @@ public final class S3Backend extends PrefixStore {
         return v1;
     }
 
+    /** S3 lists from any key: start-after (ListObjectsV2), or marker (V1), which means the same. */
+    @Override
+    public boolean listsAfter() {
+        return true;
+    }
+
+    @Override
+    protected ListPage listObjectsAfter(String fullPrefix, String startAfter, String continuation, int maxKeys)
+            throws BackendException {
+        boolean v2 = caps.listV2();
+        return list(v2, fullPrefix, continuation, maxKeys, startAfter).page(v2);
+    }
+
     private S3Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys) throws BackendException {
+        return list(v2, fullPrefix, continuation, maxKeys, null);
+    }
+
+    /** @param startAfter the key to list after when there is no continuation yet, or null */
+    private S3Listing list(boolean v2, String fullPrefix, String continuation, int maxKeys, String startAfter)
+            throws BackendException {
         Map<String, String> query = new LinkedHashMap<>();
         if (v2) {
             query.put("list-type", "2");
@@ -287,6 +306,8 @@ public final class S3Backend extends PrefixStore {
         query.put("encoding-type", "url"); // keys may hold bytes XML 1.0 cannot carry (S3Listing)
         if (continuation != null) {
             query.put(v2 ? "continuation-token" : "marker", continuation);
+        } else if (startAfter != null) {
+            query.put(v2 ? "start-after" : "marker", startAfter);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         s3.send(S3Request.of(v2 ? "ListObjectsV2" : "ListObjects", "GET", "").withQuery(query).withSink((piece, offset) -> {
