@@ -406,6 +406,9 @@ class ManifestTest {
             ram.put(String.format("flat/s%05d.bin", i * 7), new byte[] {(byte) i});
         }
         ram.put("flat/\u00e9t\u00e9", new byte[] {1}); // UTF-8 bytes past '~'
+        for (int i = 0; i < 2000; i++) {
+            ram.put(String.format("flat2/k%d", i), new byte[] {3}); // a second one, split at the same time
+        }
         ram.put("mixed/a/x", new byte[] {1});
         for (int i = 0; i < 500; i++) {
             ram.put(String.format("mixed/m%04d", i), new byte[] {2});
@@ -416,12 +419,14 @@ class ManifestTest {
         Map<String, ObjectInfo> expected = walk(ram, "");
         Path m = dir.resolve("m");
         ManifestGenerator g = new ManifestGenerator(store, m, 8, 3);
-        assertEquals(5502, g.generate("b", "", p -> { }).totalObjects());
-        assertEquals(1, g.progress().splitDirectories(), "flat/ only: mixed/ has a subdirectory in its first page");
+        assertEquals(7502, g.generate("b", "", p -> { }).totalObjects());
+        assertEquals(2, g.progress().splitDirectories(), "flat/ and flat2/: mixed/ has a subdirectory in its first page");
         assertTrue(calls.get("listAfter").get() > 8, "ranges and probes: " + calls);
         assertEquals(expected, walk(ManifestBackend.open(ram, m, "t", "b", "", 2), ""));
         assertTrue(ManifestPart.check(m.resolve("flat.tsv")), "in the store's order, none twice");
         assertEquals(5001, Files.readAllLines(m.resolve("flat.tsv")).size());
+        assertTrue(ManifestPart.check(m.resolve("flat2.tsv")));
+        assertEquals(2000, Files.readAllLines(m.resolve("flat2.tsv")).size());
         try (var leftovers = Files.list(m)) {
             assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().contains(".range-")).toList());
         }
