@@ -62,6 +62,7 @@ final class TelemetrySection {
                 TelemetryConfig.DEFAULT_EXPORT_INTERVAL, TelemetryConfig.DEFAULT_EXPORT_TIMEOUT};
         Optional<NodeReader> reader = metrics.mapping("reader");
         if (reader.isPresent()) {
+            reader.get().string("type", "diperiodic"); // MSC's reader kinds; MSFS, and msfs, always sample and send apart
             Optional<NodeReader> options = reader.get().mapping("options");
             if (options.isPresent()) {
                 String[] keys = {"collect_interval_millis", "collect_timeout_millis", "export_interval_millis", "export_timeout_millis"};
@@ -134,8 +135,19 @@ final class TelemetrySection {
                 throw provider.error("type", "unknown attribute provider \"" + type + "\": expected one of "
                         + String.join(", ", new java.util.TreeSet<>(PROVIDERS.keySet())));
             }
-            NodeReader options = provider.mapping("options").orElseThrow(() -> provider.missing("options"));
-            NodeReader attrs = options.mapping("attributes").orElseThrow(() -> options.missing("attributes"));
+            Optional<NodeReader> givenOptions = provider.mapping("options");
+            if (givenOptions.isEmpty()) { // MSFS's own docs write "- type: host" alone: no attributes then
+                provider.rejectUnknown();
+                continue;
+            }
+            NodeReader options = givenOptions.get();
+            Optional<NodeReader> givenAttrs = options.mapping("attributes");
+            if (givenAttrs.isEmpty()) {
+                options.rejectUnknown();
+                provider.rejectUnknown();
+                continue;
+            }
+            NodeReader attrs = givenAttrs.get();
             for (String key : List.copyOf(attrs.keys())) {
                 out.add(switch (source) {
                     case CONFIG -> {

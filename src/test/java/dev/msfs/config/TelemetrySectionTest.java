@@ -167,4 +167,34 @@ class TelemetrySectionTest {
         assertEquals(URI.create("http://collector:4318/v1/metrics"), t.endpoint());
         assertEquals(List.of(new Attribute("msc.base", Source.CONFIG, "bucket/x")), t.attributes());
     }
+
+    /** The example of MSFS's own docs: providers without options, and a reader type. */
+    @Test
+    void msfsDocsExampleIsAccepted() throws ConfigException {
+        MsfsConfig c = parse("""
+                opentelemetry:
+                  metrics:
+                    attributes:
+                      - type: static
+                        options:
+                          attributes:
+                            service.name: msc-posix
+                            deployment.environment: production
+                      - type: host
+                      - type: process
+                    reader:
+                      type: periodic
+                      options:
+                        collect_interval_millis: 1000
+                        export_interval_millis: 60000
+                    exporter:
+                      type: otlp
+                      options:
+                        endpoint: "http://otel-collector:4318"
+                        insecure: true
+                """);
+        assertEquals(List.of(), c.warnings());
+        assertEquals(List.of(new Attribute("service.name", Source.STATIC, "msc-posix"),
+                new Attribute("deployment.environment", Source.STATIC, "production")), c.telemetry().orElseThrow().attributes());
+    }
 }
