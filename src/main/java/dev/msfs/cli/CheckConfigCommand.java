@@ -82,7 +82,9 @@ final class CheckConfigCommand implements Callable<Integer> {
             out.append("    directory_page_size: ").append(b.directoryPageSize()).append('\n');
             out.append("    trace_level: ").append(b.traceLevel()).append('\n');
             b.manifest().ifPresent(m -> out.append("    manifest_path: \"").append(m.path()).append("\"\n    manifest_gen_workers: ")
-                    .append(m.genWorkers()).append("\n    flat_dir_confirmation_pages: ").append(m.flatDirConfirmationPages()).append('\n'));
+                    .append(m.genWorkers()).append("\n    flat_dir_confirmation_pages: ").append(m.flatDirConfirmationPages()).append('\n')
+                    .append(m.hints().isEmpty() ? "" : "    # flat_dir_hints: " + String.join(", ", m.hints().stream()
+                            .map(h -> h.path() + " (" + h.prefixes().size() + " ranges)").toList()) + "\n"));
             out.append("    ").append(b.type().sectionName()).append(":\n");
             b.settings().keys().forEach((k, v) -> out.append("      ").append(k).append(": ").append(yaml(v)).append('\n'));
             if (b.settings() instanceof dev.msfs.config.TypeSettings.S3 s3) {

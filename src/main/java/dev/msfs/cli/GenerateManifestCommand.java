@@ -11,6 +11,7 @@ import dev.msfs.manifest.ManifestFormat;
 import dev.msfs.manifest.ManifestGenerator;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,8 +59,9 @@ final class GenerateManifestCommand implements Callable<Integer> {
             }
             int flatPages = c.manifest().map(ManifestSettings::flatDirConfirmationPages)
                     .orElse(ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES);
+            List<ManifestSettings.FlatDirHint> hints = c.manifest().map(ManifestSettings::hints).orElse(List.of());
             try (Backend store = listing(c, byName)) {
-                return generate(store, c, out, n, flatPages);
+                return generate(store, c, out, n, flatPages, hints);
             }
         } catch (ConfigException e) {
             System.err.println("msfs: error: " + e.getMessage());
@@ -75,8 +77,9 @@ final class GenerateManifestCommand implements Callable<Integer> {
         return BackendFactory.create(c);
     }
 
-    private static int generate(Backend store, BackendConfig c, Path out, int workers, int flatPages) {
-        ManifestGenerator g = new ManifestGenerator(store, out, workers, flatPages);
+    private static int generate(Backend store, BackendConfig c, Path out, int workers, int flatPages,
+                                List<ManifestSettings.FlatDirHint> hints) {
+        ManifestGenerator g = new ManifestGenerator(store, out, workers, flatPages, hints);
         java.io.Console console = System.console();
         boolean terminal = console != null && console.isTerminal();
         try {

@@ -42,7 +42,7 @@ public final class ConfigLoader {
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
     private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
-            "upload_part_cache_lines", "upload_part_concurrency", "flat_dir_hints");
+            "upload_part_cache_lines", "upload_part_concurrency");
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
@@ -385,7 +385,6 @@ public final class ConfigLoader {
         for (String k : List.of("multipart_cache_line_threshold", "upload_part_cache_lines", "upload_part_concurrency")) {
             b.integer(k, 0, 0, Long.MAX_VALUE);
         }
-        b.accept(Set.of("flat_dir_hints"));
         String dirName = b.string("dir_name", "");
         String typeText = b.string("backend_type", "");
         boolean readonly = b.bool("readonly", true);
@@ -400,6 +399,20 @@ public final class ConfigLoader {
         String manifestPath = b.string("manifest_path", "");
         int genWorkers = (int) b.integer("manifest_gen_workers", ManifestSettings.DEFAULT_GEN_WORKERS, 1, 10_000);
         int flatPages = (int) b.integer("flat_dir_confirmation_pages", ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES, 0, 1_000_000);
+        List<ManifestSettings.FlatDirHint> hints = new ArrayList<>();
+        for (NodeReader h : b.mappings("flat_dir_hints")) {
+            String hintPath = h.requiredString("path");
+            String chars = h.string("key_prefix_chars", ManifestSettings.DEFAULT_KEY_PREFIX_CHARS);
+            int depth = (int) h.integer("split_depth", 1, 1, 3);
+            h.rejectUnknown();
+            if (!hintPath.endsWith("/") || hintPath.startsWith("/")) {
+                throw h.error("path", "\"" + hintPath + "\" must be a directory below the prefix, ending in '/'");
+            }
+            if (chars.isEmpty() || chars.chars().anyMatch(c -> c < 0x20 || c > 0x7E)) {
+                throw h.error("key_prefix_chars", "expected printable ASCII characters");
+            }
+            hints.add(new ManifestSettings.FlatDirHint(hintPath, chars, depth));
+        }
         b.allow(java.util.Arrays.stream(BackendType.values()).map(BackendType::sectionName).collect(Collectors.toSet()));
         b.rejectUnknown(); // a misspelt key is named before the rules below trip over its absence
         if (dirName.isEmpty()) {
@@ -440,7 +453,8 @@ public final class ConfigLoader {
             throw b.error("manifest_path", "a manifest is a snapshot of a read-only backend's listing; remove it or readonly: false");
         }
         Optional<ManifestSettings> manifest = manifestPath.isEmpty() ? Optional.empty()
-                : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers, flatPages));
+                : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers, flatPages,
+                        hints));
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
                 pageSize, trace, settings, manifest);
     }

@@ -74,7 +74,8 @@ public final class ManifestBackend extends ReadsThrough {
 
     private void generate(String bucket, String prefix, dev.msfs.config.ManifestSettings settings) {
         try {
-            ManifestGenerator g = new ManifestGenerator(reading, manifest, settings.genWorkers(), settings.flatDirConfirmationPages());
+            ManifestGenerator g = new ManifestGenerator(reading, manifest, settings.genWorkers(), settings.flatDirConfirmationPages(),
+                    settings.hints());
             generating = g;
             ManifestFormat.Index index = g.generate(bucket, prefix, p -> { });
             check(bucket, prefix);

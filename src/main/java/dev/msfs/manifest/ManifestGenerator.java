@@ -53,6 +53,7 @@ public final class ManifestGenerator {
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong split = new AtomicLong();
     private final int flatDirConfirmationPages;
+    private final java.util.Map<String, dev.msfs.config.ManifestSettings.FlatDirHint> hints = new java.util.HashMap<>();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final CountDownLatch walked = new CountDownLatch(1);
     private volatile long startNanos;
@@ -71,10 +72,17 @@ public final class ManifestGenerator {
      *                                 name); 0 never splits
      */
     public ManifestGenerator(Backend backend, Path output, int workers, int flatDirConfirmationPages) {
+        this(backend, output, workers, flatDirConfirmationPages, List.of());
+    }
+
+    /** @param hints MSFS's flat_dir_hints: directories listed in ranges of name prefixes from the start */
+    public ManifestGenerator(Backend backend, Path output, int workers, int flatDirConfirmationPages,
+                             List<dev.msfs.config.ManifestSettings.FlatDirHint> hints) {
         this.backend = backend;
         this.output = output;
         this.workers = workers;
         this.flatDirConfirmationPages = flatDirConfirmationPages;
+        hints.forEach(h -> this.hints.put(h.path(), h));
     }
 
     public Progress progress() {
@@ -224,6 +232,15 @@ public final class ManifestGenerator {
         Files.createDirectories(part.getParent());
         List<String> subdirs = java.util.Collections.synchronizedList(new ArrayList<>());
         try (BufferedWriter w = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {
+            var hint = hints.get(dir);
+            if (hint != null && backend.listsAfter()) { // the user knows it is flat: ranges of its name prefixes from the start
+                List<String> starts = new ArrayList<>(List.of(""));
+                starts.addAll(hint.prefixes());
+                listRanges(dir, starts, w, dirTime, subdirs);
+                directories.incrementAndGet();
+                subdirs.forEach(s -> submit(pool, s, dirTime));
+                return;
+            }
             String token = null;
             int fullPages = 0;
             String last = null;
@@ -272,10 +289,19 @@ public final class ManifestGenerator {
      */
     private void listRest(String dir, String after, java.io.Writer w, String dirTime, List<String> subdirs)
             throws BackendException, IOException {
-        long id = split.incrementAndGet(); // names this directory's range files: two may be split at once
-        List<String> points = KeyRanges.between(after, lastNameAbout(dir, after), Math.min(workers, MAX_RANGES));
         List<String> starts = new ArrayList<>(List.of(after));
-        starts.addAll(points);
+        starts.addAll(KeyRanges.between(after, lastNameAbout(dir, after), Math.min(workers, MAX_RANGES)));
+        listRanges(dir, starts, w, dirTime, subdirs);
+    }
+
+    /**
+     * The names after {@code starts[0]} in the ranges (starts[i], starts[i+1]], the last open,
+     * listed at once by at most {@link #MAX_RANGES} (and {@code workers}) requests in flight.
+     */
+    private void listRanges(String dir, List<String> starts, java.io.Writer w, String dirTime, List<String> subdirs)
+            throws BackendException, IOException {
+        long id = split.incrementAndGet(); // names this directory's range files: two may be split at once
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(Math.min(workers, MAX_RANGES));
         List<Path> files = new ArrayList<>();
         try (ExecutorService ranges = Executors.newVirtualThreadPerTaskExecutor()) {
             List<java.util.concurrent.Future<Void>> done = new ArrayList<>();
@@ -285,7 +311,12 @@ public final class ManifestGenerator {
                 Path file = output.resolve(MARKER + ".range-" + id + "-" + i);
                 files.add(file);
                 done.add(ranges.submit(() -> {
-                    listRange(dir, from, to, file, dirTime, subdirs);
+                    inFlight.acquire();
+                    try {
+                        listRange(dir, from, to, file, dirTime, subdirs);
+                    } finally {
+                        inFlight.release();
+                    }
                     return null;
                 }));
             }

@@ -431,4 +431,23 @@ class ManifestTest {
             assertEquals(List.of(), leftovers.filter(p -> p.getFileName().toString().contains(".range-")).toList());
         }
     }
+
+    /** MSFS's flat_dir_hints: the hinted directory is listed from its start in ranges of name prefixes, and nothing is lost. */
+    @Test
+    void aHintedDirectoryIsListedInRangesOfItsNamePrefixes(@TempDir Path dir) throws Exception {
+        dev.msfs.backend.RamBackend ram = new dev.msfs.backend.RamBackend(new dev.msfs.config.TypeSettings.Ram(50, 100_000, 1 << 24));
+        for (int i = 0; i < 3000; i++) {
+            ram.put("shards/" + Integer.toString(i * 7919 % 100_000, 36), new byte[] {1}); // names start with 0-9 and a-z
+        }
+        ram.put("shards/_underscore", new byte[] {1}); // outside the hint's characters: the open ranges hold it
+        ram.put("shards/~tilde", new byte[] {1});
+        Map<String, ObjectInfo> expected = walk(ram, "");
+        Path m = dir.resolve("m");
+        ManifestGenerator g = new ManifestGenerator(ram, m, 8, 0,
+                List.of(new dev.msfs.config.ManifestSettings.FlatDirHint("shards/", "0123456789abcdefghijklmnopqrstuvwxyz", 2)));
+        assertEquals(3002, g.generate("b", "", p -> { }).totalObjects());
+        assertEquals(1, g.progress().splitDirectories());
+        assertEquals(expected, walk(ManifestBackend.open(ram, m, "t", "b", "", 2), ""));
+        assertTrue(ManifestPart.check(m.resolve("shards.tsv")), "in order, none twice");
+    }
 }
