@@ -234,6 +234,39 @@ class S3CompatIT {
     }
 
     /**
+     * A flat directory listed in ranges at once (S3's start-after, or marker), then by hint from
+     * its start: every store gives the manifest every name once, in byte order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"s3proxy-current", "s3proxy-2", "moto", "s3rver"})
+    void aFlatDirectoryIsListedInRangesByEveryStore(String kind, @TempDir Path dir) throws Exception {
+        try (S3Store store = start(kind, dir)) {
+            store.createBucket(BUCKET);
+            List<Object[]> uploads = new ArrayList<>();
+            java.util.TreeSet<String> names = new java.util.TreeSet<>((x, y) -> java.util.Arrays.compareUnsigned(
+                    x.getBytes(java.nio.charset.StandardCharsets.UTF_8), y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            for (int i = 0; i < 400; i++) {
+                names.add(Integer.toString(i * 7919 % 100_000, 36));
+            }
+            names.addAll(List.of("sp ace", "tilde~", "ünïcødé ☃", "~last"));
+            for (String n : names) {
+                uploads.add(new Object[] {"flat/" + n, new byte[] {1}});
+            }
+            upload(store, dir, uploads);
+            for (String hints : List.of("", "flat_dir_hints: [{path: flat/, split_depth: 1}], ")) {
+                Path manifest = dir.resolve("manifest" + hints.length());
+                Path cfg = config(dir, "", "directory_page_size: 50, flat_dir_confirmation_pages: 2, manifest_gen_workers: 8, "
+                        + hints + "manifest_path: \"" + manifest + "\", ", store.endpoint(), store);
+                MsfsProcess.Result r = MsfsProcess.run("generate-manifest", "--backend", "c", cfg.toString());
+                assertEquals(0, r.status(), r.err());
+                assertTrue(r.out().contains("; 1 flat directory listed in ranges at once"), r.out());
+                List<String> listed = Files.readAllLines(manifest.resolve("flat.tsv")).stream().map(l -> l.split("\t")[1]).toList();
+                assertEquals(List.copyOf(names), listed, hints.isEmpty() ? "split after 2 pages" : "split by hint");
+            }
+        }
+    }
+
+    /**
      * Stores that serve S3 below a path, refuse ListObjectsV2, or say a listing is complete while
      * handing out a continuation token (imitated by {@link S3QuirksProxy} in front of moto): a
      * paged directory lists whole and an object reads right.
