@@ -32,6 +32,10 @@ class ManifestTest {
                 (op, target, failure, nanos, bytes) -> storeCalls.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet());
     }
 
+    private static dev.msfs.config.ManifestSettings settings(Path manifest, int workers) {
+        return new dev.msfs.config.ManifestSettings(manifest, workers, dev.msfs.config.ManifestSettings.DEFAULT_FLAT_DIR_CONFIRMATION_PAGES);
+    }
+
     private int listsAndStats() {
         return storeCalls.entrySet().stream().filter(e -> !e.getKey().equals("read_file")).mapToInt(e -> e.getValue().get()).sum();
     }
@@ -128,7 +132,7 @@ class ManifestTest {
                   "total_directories": 2,
                   "created_at": "2025-06-01T12:00:00Z"
                 }""");
-        Backend b = ManifestBackend.open(store(Files.createDirectories(dir.resolve("empty")), 1000), m, "t", "train", "v1/", 4);
+        Backend b = ManifestBackend.open(store(Files.createDirectories(dir.resolve("empty")), 1000), settings(m, 4), "t", "train", "v1/");
         assertEquals(List.of(ObjectInfo.dir("ds", 1_748_736_000_500L), new ObjectInfo("top.bin", false, 10, 1_748_736_000_000L,
                 "\"quoted-etag\"")), b.list("", null).entries());
         assertEquals(1_048_576, b.stat("ds/shard-0.tar").orElseThrow().size());
@@ -137,7 +141,7 @@ class ManifestTest {
         assertTrue(b.stat("nope").isEmpty());
         assertFalse(b.list("nope/", null).keysBelow(), "a directory the manifest does not have does not exist");
         assertEquals(0, listsAndStats());
-        String refused = assertThrows(BackendException.class, () -> ManifestBackend.open(store(dir, 1000), m, "t", "train", "v2/", 4))
+        String refused = assertThrows(BackendException.class, () -> ManifestBackend.open(store(dir, 1000), settings(m, 4), "t", "train", "v2/"))
                 .getMessage();
         assertTrue(refused.contains("lists bucket \"train\", prefix \"v1/\", not this backend's \"train\", \"v2/\""), refused);
     }
@@ -156,7 +160,7 @@ class ManifestTest {
         assertTrue(Files.readString(m.resolve("many.tsv")).lines().count() == 2500);
 
         storeCalls.clear();
-        ManifestBackend served = ManifestBackend.open(live, m, "t", "bucket", "", 3);
+        ManifestBackend served = ManifestBackend.open(live, settings(m, 3), "t", "bucket", "");
         assertTrue(served.ready());
         assertEquals(expected, walk(served, ""), "every name, size, ETag and time, as the store lists them");
         ListPage first = served.list("many/", null);
@@ -182,17 +186,17 @@ class ManifestTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(many));
         lines.set(1500, "f\tbroken");
         Files.write(many, lines);
-        Backend b = ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2);
+        Backend b = ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "");
         String bad = assertThrows(BackendException.class, () -> b.list("many/", null)).getMessage();
         assertEquals(many + ":1501: expected 5 tab-separated fields (kind, name, size, etag, mtime), found 2", bad);
 
         String root = Files.readString(m.resolve("_root.tsv"));
         Files.writeString(m.resolve("_root.tsv"), root.substring(0, root.length() - 7)); // cut mid-line
-        String cut = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2)).getMessage();
+        String cut = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "")).getMessage();
         assertTrue(cut.contains("_root.tsv:") && cut.endsWith("the last line has no line break: the file was cut short"), cut);
 
         Files.writeString(m.resolve("manifest_index.json"), "{\"version\": 2, \"format\": \"tsv\", \"bucket\": \"b\",");
-        String json = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2)).getMessage();
+        String json = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "")).getMessage();
         assertTrue(json.contains("manifest_index.json:1: not valid JSON"), json);
     }
 
@@ -203,7 +207,7 @@ class ManifestTest {
         Path m = dir.resolve("later");
         Backend store = store(data, 1000);
         Map<String, ObjectInfo> expected = walk(store, "");
-        ManifestBackend b = ManifestBackend.open(store, m, "t", "b", "", 4);
+        ManifestBackend b = ManifestBackend.open(store, settings(m, 4), "t", "b", "");
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (!b.ready()) {
             assertTrue(b.list("", null).entries().size() >= 3, "the store answers meanwhile");
@@ -266,7 +270,7 @@ class ManifestTest {
         Path m = dir.resolve("m");
         ManifestFormat.Index index = new ManifestGenerator(pseudo, m, 4).generate("", "", p -> { });
         assertEquals(3 + 2 * 1200 + 6 * 2, index.totalObjects());
-        assertEquals(expected, walk(ManifestBackend.open(pseudo, m, "p", "", "", 4), ""));
+        assertEquals(expected, walk(ManifestBackend.open(pseudo, settings(m, 4), "p", "", ""), ""));
     }
 
     /** A store whose listing of {@code failing} fails, and whose top lists {@code extraTop} besides its own entries. */
@@ -321,7 +325,7 @@ class ManifestTest {
         Path m = dir.resolve("m");
         new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
         Files.delete(m.resolve("a/b.tsv"));
-        Backend b = ManifestBackend.open(store(data, 1000), m, "t", "b", "", 2);
+        Backend b = ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "");
         String missing = assertThrows(BackendException.class, () -> b.list("a/b/", null)).getMessage();
         assertTrue(missing.endsWith("b.tsv is missing, though its parent lists the directory: the manifest is not whole"), missing);
         assertFalse(b.list("a/nope/", null).keysBelow(), "a directory no one lists is simply not there");
@@ -422,7 +426,7 @@ class ManifestTest {
         assertEquals(7502, g.generate("b", "", p -> { }).totalObjects());
         assertEquals(2, g.progress().splitDirectories(), "flat/ and flat2/: mixed/ has a subdirectory in its first page");
         assertTrue(calls.get("listAfter").get() > 8, "ranges and probes: " + calls);
-        assertEquals(expected, walk(ManifestBackend.open(ram, m, "t", "b", "", 2), ""));
+        assertEquals(expected, walk(ManifestBackend.open(ram, settings(m, 2), "t", "b", ""), ""));
         assertTrue(ManifestPart.check(m.resolve("flat.tsv")), "in the store's order, none twice");
         assertEquals(5001, Files.readAllLines(m.resolve("flat.tsv")).size());
         assertTrue(ManifestPart.check(m.resolve("flat2.tsv")));
@@ -447,7 +451,7 @@ class ManifestTest {
                 List.of(new dev.msfs.config.ManifestSettings.FlatDirHint("shards/", "0123456789abcdefghijklmnopqrstuvwxyz", 2)));
         assertEquals(3002, g.generate("b", "", p -> { }).totalObjects());
         assertEquals(1, g.progress().splitDirectories());
-        assertEquals(expected, walk(ManifestBackend.open(ram, m, "t", "b", "", 2), ""));
+        assertEquals(expected, walk(ManifestBackend.open(ram, settings(m, 2), "t", "b", ""), ""));
         assertTrue(ManifestPart.check(m.resolve("shards.tsv")), "in order, none twice");
     }
 }
