@@ -58,6 +58,10 @@ public final class ManifestBackend extends ReadsThrough {
             b.check(bucket, prefix);
             b.ready = true;
             LOG.info(() -> "backend " + name + ": listings from the manifest " + manifest);
+        } else if (Files.exists(manifest.resolve(ManifestFormat.ROOT))) {
+            // TSVs without an index: a manifest cut short (a generation that did not finish, a copy that lost it).
+            throw failure(manifest + " has directory files but no " + ManifestFormat.INDEX + ": the manifest is not whole;"
+                    + " run generate-manifest again, or remove the folder to have it generated at mount");
         } else {
             LOG.info(() -> "backend " + name + ": no manifest at " + manifest + " yet; generating it, while the store answers listings");
             Thread.ofPlatform().daemon().name("msfs-manifest-" + name).start(() -> b.generate(bucket, prefix, settings));

@@ -196,6 +196,16 @@ class ManifestTest {
         assertTrue(cut.contains("_root.tsv:") && cut.endsWith("the last line has no line break: the file was cut short"), cut);
 
         Files.writeString(m.resolve("manifest_index.json"), "{\"version\": 2, \"format\": \"tsv\", \"bucket\": \"b\",");
+        String noIndex = assertThrows(BackendException.class, () -> {
+            Files.move(m.resolve("manifest_index.json"), dir.resolve("aside.json"));
+            try {
+                ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "");
+            } finally {
+                Files.move(dir.resolve("aside.json"), m.resolve("manifest_index.json"));
+            }
+        }).getMessage();
+        assertTrue(noIndex.endsWith("has directory files but no manifest_index.json: the manifest is not whole; run generate-manifest"
+                + " again, or remove the folder to have it generated at mount"), noIndex);
         String json = assertThrows(BackendException.class, () -> ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "")).getMessage();
         assertTrue(json.contains("manifest_index.json:1: not valid JSON"), json);
     }
