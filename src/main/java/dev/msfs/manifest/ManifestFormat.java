@@ -43,7 +43,7 @@ public final class ManifestFormat {
     }
 
     /**
-     * The TSV of directory {@code dir} ("" for the top, else without a trailing '/'), kept inside
+     * The TSV of directory {@code dir} ("" for the top; a trailing '/' or none), kept inside
      * {@code manifest} whatever the key holds ("..", a leading '/'), as MSFS keeps it.
      */
     public static Path partOf(Path manifest, String dir) {

@@ -224,7 +224,7 @@ public final class ManifestGenerator {
 
     /** Every page of {@code dir} ("" or ending in '/') into its TSV; its subdirectories queued. */
     private void listWhole(ExecutorService pool, String dir, String dirTime) throws BackendException, IOException {
-        Path part = ManifestFormat.partOf(output, dir.isEmpty() ? "" : dir.substring(0, dir.length() - 1));
+        Path part = ManifestFormat.partOf(output, dir); // a trailing '/' goes with the normalising
         if (!parts.add(part)) {
             throw new IOException("directory \"" + dir + "\" would share the manifest file " + part + " with another (MSFS's format"
                     + " keeps the top in _root.tsv, so a top-level directory cannot be named _root)");
@@ -237,28 +237,31 @@ public final class ManifestGenerator {
                 List<String> starts = new ArrayList<>(List.of(""));
                 starts.addAll(hint.prefixes());
                 listRanges(dir, starts, w, dirTime, subdirs);
-                directories.incrementAndGet();
-                subdirs.forEach(s -> submit(pool, s, dirTime));
-                return;
+            } else {
+                listPages(dir, w, dirTime, subdirs);
             }
-            String token = null;
-            int fullPages = 0;
-            String last = null;
-            do {
-                ListPage page = backend.list(dir, token);
-                last = write(w, dir, page.entries(), dirTime, subdirs, last);
-                token = page.next();
-                fullPages = subdirs.isEmpty() ? fullPages + 1 : -1;
-                if (token != null && last != null && fullPages == flatDirConfirmationPages && workers > 1 && backend.listsAfter()) {
-                    listRest(dir, last, w, dirTime, subdirs); // flat and large: the rest in ranges, at once
-                    token = null;
-                }
-            } while (token != null);
         }
         directories.incrementAndGet();
         for (String s : subdirs) {
             submit(pool, s, dirTime);
         }
+    }
+
+    /** Page after page; a directory found flat and large after its confirmation pages goes on in ranges ({@link #listRest}). */
+    private void listPages(String dir, java.io.Writer w, String dirTime, List<String> subdirs) throws BackendException, IOException {
+        String token = null;
+        int fullPages = 0;
+        String last = null;
+        do {
+            ListPage page = backend.list(dir, token);
+            last = write(w, dir, page.entries(), dirTime, subdirs, last);
+            token = page.next();
+            fullPages = subdirs.isEmpty() ? fullPages + 1 : -1;
+            if (token != null && last != null && fullPages == flatDirConfirmationPages && workers > 1 && backend.listsAfter()) {
+                listRest(dir, last, w, dirTime, subdirs); // flat and large: the rest in ranges, at once
+                token = null;
+            }
+        } while (token != null);
     }
 
     /** Writes the entries that lines can hold; returns the last name written (or {@code last}). */

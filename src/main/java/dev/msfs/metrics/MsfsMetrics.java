@@ -97,10 +97,11 @@ public final class MsfsMetrics {
 
     /** One FUSE request of {@code op} about {@code backend} (null: none, the root) ended, successfully or not, after {@code nanos}. */
     public void fuseOp(String op, String backend, boolean ok, long nanos) {
-        record(family("fission_" + op, null), ok, nanos);
+        String base = "fission_" + op;
+        record(family(base, null), ok, nanos);
         PerBackend own = backend == null ? null : perBackend.get(backend);
         if (own != null) {
-            record(family(own.registry(), own.families(), "fission_" + op, null), ok, nanos);
+            record(family(own.registry(), own.families(), base, null), ok, nanos);
         }
     }
 

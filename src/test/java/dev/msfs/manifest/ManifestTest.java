@@ -108,6 +108,7 @@ class ManifestTest {
         Path root = Path.of("/m");
         assertEquals(root.resolve("_root.tsv"), ManifestFormat.partOf(root, ""));
         assertEquals(root.resolve("a/b.tsv"), ManifestFormat.partOf(root, "a/b"));
+        assertEquals(root.resolve("a/b.tsv"), ManifestFormat.partOf(root, "a/b/"), "a listing's directory form, too");
         assertEquals(root.resolve("etc/passwd.tsv"), ManifestFormat.partOf(root, "../../etc/passwd"), "keys never leave the folder");
     }
 
