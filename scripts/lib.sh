@@ -31,8 +31,10 @@ msfs_java() {
   msfs_die "no JDK 25 found (looked at \$JAVA_HOME and /usr/lib/jvm); install Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64"
 }
 
-# Everything the build and tests need, then Java.
+# Everything the build and tests need, then Java. With MSFS_PREBUILT set (bench/device-run, on a
+# machine where nothing can be installed or built) only checks that java is on the PATH.
 msfs_setup() {
+  if [ -n "${MSFS_PREBUILT:-}" ]; then command -v java >/dev/null || msfs_die "MSFS_PREBUILT: no java on the PATH"; return 0; fi
   msfs_packages fuse3 libfuse3-3 "$@"
   command -v mvn >/dev/null || msfs_packages maven
   msfs_java
@@ -40,6 +42,7 @@ msfs_setup() {
 
 # Builds target/msfs.jar unless it is newer than every source file.
 msfs_build_jar() {
+  [ -z "${MSFS_PREBUILT:-}" ] || return 0
   if [ -f target/msfs.jar ] && [ -z "$(find pom.xml src/main -newer target/msfs.jar -print -quit)" ]; then
     return 0
   fi
