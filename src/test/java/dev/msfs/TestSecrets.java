@@ -19,6 +19,7 @@ public final class TestSecrets {
     public static final String AWS_FILE = get("aws_file");
     public static final String ENV_SUBSTITUTED = get("env_substituted");
     public static final String CONFIG_ALIAS = get("config_alias");
+    public static final String GCS_API_KEY = get("gcs_api_key");
 
     private TestSecrets() {
     }

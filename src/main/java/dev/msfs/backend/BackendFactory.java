@@ -68,8 +68,14 @@ public final class BackendFactory {
                     throw new ConfigException(where + ": no AIStore endpoint: set AIStore.endpoint or AIS_ENDPOINT");
             case TypeSettings.AIStore a -> new dev.msfs.backend.aistore.AIStoreBackend(a, c.bucketContainerName(), c.prefix(),
                     c.directoryPageSize());
-            case TypeSettings.Gcs g -> throw new ConfigException(where + ": backend_type GCS is not supported by msfs"
-                    + " (its settings are valid)");
+            case TypeSettings.Gcs g -> {
+                try {
+                    yield new dev.msfs.backend.gcs.GcsBackend(g, c.bucketContainerName(), c.prefix(), c.directoryPageSize(),
+                            dev.msfs.backend.gcs.GcsAuth.of(g.apiKey()));
+                } catch (BackendException e) {
+                    throw new ConfigException(where + ": GCS credentials: " + e.getMessage());
+                }
+            }
         };
     }
 }

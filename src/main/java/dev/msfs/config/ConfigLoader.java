@@ -600,10 +600,16 @@ public final class ConfigLoader {
 
     private TypeSettings gcs(NodeReader b) throws ConfigException {
         NodeReader g = section(b, BackendType.GCS);
-        TypeSettings.Gcs s = new TypeSettings.Gcs(g.string("endpoint", ""), g.string("api_key", ""),
-                g.bool("skip_tls_certificate_verify", false), g.integer("retry_base_delay", 10, 0, 3_600_000),
-                g.decimal("retry_next_delay_multiplier", 2.0, 1.0), g.integer("retry_max_delay", 2000, 0, 3_600_000));
+        long base = g.integer("retry_base_delay", 10, 0, 3_600_000);
+        double multiplier = g.decimal("retry_next_delay_multiplier", 2.0, 1.0);
+        long max = g.integer("retry_max_delay", 2000, 0, 3_600_000);
+        TypeSettings.Gcs s = new TypeSettings.Gcs(g.string("endpoint", "").replaceAll("/+$", ""), g.string("api_key", ""),
+                g.bool("skip_tls_certificate_verify", false), base, multiplier, max,
+                g.integer("request_timeout", 30_000, 100, 3_600_000));
         g.rejectUnknown();
+        if (max < base) {
+            throw g.error("retry_max_delay", max + " is less than retry_base_delay (" + base + ")");
+        }
         return s;
     }
 

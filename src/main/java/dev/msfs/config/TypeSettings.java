@@ -118,14 +118,20 @@ public sealed interface TypeSettings {
         }
     }
 
-    /** Google Cloud Storage: the section is validated; msfs has no GCS backend. */
+    /**
+     * Google Cloud Storage through its JSON API.
+     *
+     * @param endpoint             "" for Google itself, else a URL such as http://127.0.0.1:4443 (an emulator)
+     * @param apiKey               "" for Application Default Credentials, or none where there are none
+     * @param requestTimeoutMillis deadline of every request, its body and retries included (msfs's own key)
+     */
     record Gcs(String endpoint, String apiKey, boolean skipTlsCertificateVerify, long retryBaseDelayMillis,
-               double retryNextDelayMultiplier, long retryMaxDelayMillis) implements TypeSettings {
+               double retryNextDelayMultiplier, long retryMaxDelayMillis, long requestTimeoutMillis) implements TypeSettings {
         @Override
         public java.util.Map<String, Object> keys() {
             return ordered("endpoint", endpoint, "api_key", redacted(apiKey), "skip_tls_certificate_verify",
                     skipTlsCertificateVerify, "retry_base_delay", retryBaseDelayMillis, "retry_next_delay_multiplier",
-                    retryNextDelayMultiplier, "retry_max_delay", retryMaxDelayMillis);
+                    retryNextDelayMultiplier, "retry_max_delay", retryMaxDelayMillis, "request_timeout", requestTimeoutMillis);
         }
 
         @Override

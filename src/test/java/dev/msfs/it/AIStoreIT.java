@@ -94,7 +94,7 @@ class AIStoreIT {
                     }
                 }).get(60, TimeUnit.SECONDS); // bounded: a hang fails here
                 assertTrue(outcome instanceof IOException eio && eio.getMessage().contains("Input/output error"), outcome.toString());
-                assertTrue(msfs.log().contains("did not arrive within 5000 ms"), msfs.log());
+                assertTrue(msfs.log().contains("no whole answer within 5000 ms"), msfs.log());
                 assertArrayEquals(stalled, Files.readAllBytes(mnt.resolve("ais/stalled.bin")));
 
                 assertTrue(ais.smapReads.get() > 0, "the cluster map was never read");

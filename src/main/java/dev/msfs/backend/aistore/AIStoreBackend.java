@@ -7,16 +7,17 @@ import dev.msfs.backend.ObjectInfo;
 import dev.msfs.backend.Paths;
 import dev.msfs.backend.PrefixStore;
 import dev.msfs.backend.Times;
+import dev.msfs.backend.http.Exchange;
+import dev.msfs.backend.http.InsecureTls;
+import dev.msfs.backend.http.IntoSegment;
 import dev.msfs.config.TypeSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
@@ -24,10 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A bucket through AIStore's native REST API (HTTP/1.1, connections reused by the JDK client):
@@ -41,12 +38,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class AIStoreBackend extends PrefixStore {
     /** AIStore's list flag "no recursion" (bit 11): immediate children only, directories as "name/". */
     private static final int LS_NO_RECURSION = 1 << 11;
-    private static final int CHUNK = 1 << 16;
     /** LsoRes.flags bit 0: the listing ran while a rebalance was moving objects. */
     private static final long LIST_DURING_REBALANCE = 1;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AIStoreBackend.class.getName());
-    /** Closes response bodies that outlive their request's deadline (one daemon thread for all backends). */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final TypeSettings.AIStore s;
     private final String bucket;
@@ -73,7 +67,7 @@ public final class AIStoreBackend extends PrefixStore {
     private String clusterMap() throws BackendException {
         HttpResponse<String> r = send(URI.create(s.endpoint() + "/v1/daemon?what=smap"), HttpRequest.Builder::GET,
                 HttpResponse.BodyHandlers.ofString(), "GET cluster map");
-        check(r.statusCode(), "GET cluster map");
+        Exchange.check(r.statusCode(), "GET cluster map");
         return r.body();
     }
 
@@ -89,7 +83,7 @@ public final class AIStoreBackend extends PrefixStore {
         if (r.statusCode() == 404) {
             return Optional.empty();
         }
-        check(r.statusCode(), "HEAD " + path);
+        Exchange.check(r.statusCode(), "HEAD " + path);
         long size = r.headers().firstValueAsLong("content-length").orElse(0); // a zero-size object's HEAD has none
         long atime = Times.epochMillis(r.headers().firstValue("ais-atime").orElse(""));
         return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, atime, AisVersion.of(r.headers())));
@@ -117,58 +111,27 @@ public final class AIStoreBackend extends PrefixStore {
     }
 
     /**
-     * A GET whose body is read on the calling thread (so nothing writes into {@code dst} after it
-     * returns), under one deadline for the whole request: the JDK client's timeout ends at the
-     * response headers, so a watchdog closes a body that stalls past the deadline.
+     * A GET whose body lands in {@code dst} as it arrives ({@link IntoSegment}), once the status and
+     * the version were checked, under one deadline for the whole request; nothing writes into
+     * {@code dst} after this returns.
      */
     private long get(String path, String etag, String range, MemorySegment dst, Arrivals arrivals) throws BackendException {
-        long length = dst.byteSize();
-        if (length == 0) {
+        if (dst.byteSize() == 0) {
             return 0;
         }
-        long deadline = System.nanoTime() + s.timeoutMillis() * 1_000_000L;
-        HttpResponse<InputStream> r = send(objectUri(path), b -> range == null ? b.GET() : b.GET().header("Range", range),
-                HttpResponse.BodyHandlers.ofInputStream(), "GET " + path, deadline);
-        InputStream body = r.body();
-        AtomicBoolean expired = new AtomicBoolean();
-        Future<?> watchdog = DEADLINES.schedule(() -> {
-            expired.set(true); // before the close, which wakes the reader
-            closeQuietly(body);
-        }, deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-        try (body) {
-            if (r.statusCode() == 416) {
-                return 0;
-            }
-            check(r.statusCode(), "GET " + path);
-            if (AisVersion.changed(etag, r.headers(), range == null)) {
-                throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (now "
-                        + AisVersion.of(r.headers()) + ", opened as " + etag + ")");
-            }
-            byte[] chunk = new byte[(int) Math.min(CHUNK, length)];
-            long got = 0;
-            for (int n; got < length && (n = body.read(chunk, 0, (int) Math.min(chunk.length, length - got))) > 0; ) {
-                MemorySegment.copy(MemorySegment.ofArray(chunk), 0, dst, got, n);
-                got += n;
-                arrivals.reached(got);
-            }
-            return got;
-        } catch (IOException e) {
-            if (expired.get()) {
-                throw new BackendException(BackendException.Kind.TIMEOUT,
-                        "GET " + path + ": the body did not arrive within " + s.timeoutMillis() + " ms");
-            }
-            throw new BackendException(BackendException.Kind.IO, "GET " + path + ": " + e.getMessage(), e);
-        } finally {
-            watchdog.cancel(false);
+        IntoSegment body = new IntoSegment(dst, arrivals,
+                info -> info.statusCode() / 100 == 2 && !AisVersion.changed(etag, info.headers(), range == null));
+        HttpResponse<Long> r = send(objectUri(path), b -> range == null ? b.GET() : b.GET().header("Range", range),
+                body, "GET " + path, System.nanoTime() + s.timeoutMillis() * 1_000_000L);
+        if (r.statusCode() == 416) {
+            return 0;
         }
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException e) {
-            // the reader fails with the deadline either way
+        Exchange.check(r.statusCode(), "GET " + path);
+        if (AisVersion.changed(etag, r.headers(), range == null)) {
+            throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (now "
+                    + AisVersion.of(r.headers()) + ", opened as " + etag + ")");
         }
+        return r.body();
     }
 
     /**
@@ -188,7 +151,7 @@ public final class AIStoreBackend extends PrefixStore {
         HttpResponse<String> r = send(URI.create(s.endpoint() + "/v1/buckets/" + enc(bucket) + "?provider=" + enc(s.provider())),
                 b -> b.header("Content-Type", "application/json").method("GET", HttpRequest.BodyPublishers.ofString(body)),
                 HttpResponse.BodyHandlers.ofString(), what);
-        check(r.statusCode(), what);
+        Exchange.check(r.statusCode(), what);
         AisJson.Page page;
         try {
             page = AisJson.listing(r.body());
@@ -233,38 +196,28 @@ public final class AIStoreBackend extends PrefixStore {
 
     /**
      * Sends the request shaped by {@code shape}, following up to 5 redirects with the same method
-     * and body, every hop within what is left until {@code deadline}. The token goes along while
-     * {@link TokenScope} allows each hop.
+     * and body, every hop within what is left until {@code deadline}, bodies included. The token
+     * goes along while {@link TokenScope} allows each hop.
      */
     private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
                                      HttpResponse.BodyHandler<T> handler, String what, long deadline) throws BackendException {
-        try {
-            URI at = uri;
-            String token = currentToken();
-            for (int hop = 0; hop < 5; hop++) {
-                HttpResponse<T> r = http.send(shape.apply(request(at, deadline, token)).build(), handler);
-                Optional<String> location = r.headers().firstValue("location");
-                if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
-                        || location.isEmpty()) {
-                    return r;
-                }
-                if (r.body() instanceof InputStream in) {
-                    in.close();
-                }
-                at = at.resolve(lenientUri(location.get()));
-                if (!token.isEmpty() && !tokenScope.allows(at)) {
-                    token = "";
-                }
+        Runnable onExpiry = handler instanceof IntoSegment body ? body::abandon : () -> { };
+        URI at = uri;
+        String token = currentToken();
+        for (int hop = 0; hop < 5; hop++) {
+            HttpResponse<T> r = Exchange.send(http, shape.apply(request(at, deadline, token)).build(), handler, deadline,
+                    s.timeoutMillis(), what, onExpiry);
+            Optional<String> location = r.headers().firstValue("location");
+            if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
+                    || location.isEmpty()) {
+                return r;
             }
-            throw new BackendException(BackendException.Kind.IO, what + ": too many redirects");
-        } catch (HttpTimeoutException e) {
-            throw new BackendException(BackendException.Kind.TIMEOUT, what + ": no answer within " + s.timeoutMillis() + " ms");
-        } catch (IOException e) {
-            throw new BackendException(BackendException.Kind.IO, what + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
+            at = at.resolve(lenientUri(location.get()));
+            if (!token.isEmpty() && !tokenScope.allows(at)) {
+                token = "";
+            }
         }
+        throw new BackendException(BackendException.Kind.IO, what + ": too many redirects");
     }
 
     /**
@@ -292,17 +245,6 @@ public final class AIStoreBackend extends PrefixStore {
         return URI.create(out.toString());
     }
 
-    private static void check(int status, String what) throws BackendException {
-        if (status / 100 == 2) {
-            return;
-        }
-        throw new BackendException(switch (status) {
-            case 404 -> BackendException.Kind.NOT_FOUND;
-            case 401, 403 -> BackendException.Kind.ACCESS_DENIED;
-            default -> BackendException.Kind.IO;
-        }, what + ": HTTP " + status);
-    }
-
     /** The inline token, else the token file's (JSON, or a bare token), re-read whenever the file's mtime changes. */
     private synchronized String currentToken() {
         if (!s.authnToken().isEmpty()) {
@@ -327,13 +269,6 @@ public final class AIStoreBackend extends PrefixStore {
             p.append('/').append(enc(part));
         }
         return URI.create(s.endpoint() + "/v1/objects/" + enc(bucket) + p + "?provider=" + enc(s.provider()));
-    }
-
-    private static ScheduledThreadPoolExecutor deadlines() {
-        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("aistore-deadlines").factory());
-        e.setRemoveOnCancelPolicy(true); // a read that ends in time takes its watchdog with it
-        return e;
     }
 
     private static String enc(String s) {

@@ -1,4 +1,4 @@
-package dev.msfs.backend.aistore;
+package dev.msfs.backend.http;
 
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -7,11 +7,11 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /** For {@code skip_tls_certificate_verify: true} only: trusts any certificate. */
-final class InsecureTls {
+public final class InsecureTls {
     private InsecureTls() {
     }
 
-    static SSLContext context() {
+    public static SSLContext context() {
         try {
             SSLContext c = SSLContext.getInstance("TLS");
             c.init(null, new TrustManager[] {new X509TrustManager() {
