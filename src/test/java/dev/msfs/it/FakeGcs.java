@@ -51,7 +51,8 @@ import java.util.zip.CRC32C;
 final class FakeGcs implements AutoCloseable {
     static final String CLIENT_EMAIL = "msfs-test@msfs-project.iam.gserviceaccount.com";
 
-    record Obj(byte[] data, long generation, long metageneration) {
+    /** An object and its hashes as GCS stores them (base64 of the big-endian CRC32C, and of the MD5). */
+    record Obj(byte[] data, long generation, long metageneration, String crc32c, String md5) {
     }
 
     final Map<String, NavigableMap<String, Obj>> buckets = new ConcurrentHashMap<>();
@@ -111,7 +112,8 @@ final class FakeGcs implements AutoCloseable {
 
     /** Stores a new generation of {@code bucket/name}. */
     void put(String bucket, String name, byte[] data) {
-        buckets.computeIfAbsent(bucket, b -> new ConcurrentSkipListMap<>()).put(name, new Obj(data, generations.incrementAndGet(), 1));
+        buckets.computeIfAbsent(bucket, b -> new ConcurrentSkipListMap<>()).put(name, new Obj(data, generations.incrementAndGet(), 1,
+                crc32c(data), Base64.getEncoder().encodeToString(md5(data))));
     }
 
     private void token(HttpExchange ex) throws IOException {
@@ -287,10 +289,12 @@ final class FakeGcs implements AutoCloseable {
         headers.put("x-goog-generation", Long.toString(o.generation()));
         headers.put("x-goog-metageneration", Long.toString(o.metageneration()));
         // GCS sends the stored object's hashes on every media download, ranged or not.
-        headers.put("x-goog-hash", "crc32c=" + crc32c(corruptHashes ? "corrupt".getBytes(StandardCharsets.UTF_8) : o.data())
-                + ",md5=" + Base64.getEncoder().encodeToString(md5(o.data())));
+        headers.put("x-goog-hash", "crc32c=" + (corruptHashes ? crc32c("corrupt".getBytes(StandardCharsets.UTF_8)) : o.crc32c())
+                + ",md5=" + o.md5());
         String range = ex.getRequestHeaders().getFirst("Range");
         byte[] body = o.data();
+        int from = 0;
+        int length = body.length;
         int status = 200;
         if (range != null && range.startsWith("bytes=")) {
             String[] se = range.substring("bytes=".length()).split("-", 2);
@@ -302,14 +306,15 @@ final class FakeGcs implements AutoCloseable {
                 return;
             }
             headers.put("Content-Range", "bytes " + start + "-" + end + "/" + body.length);
-            body = java.util.Arrays.copyOfRange(body, (int) start, (int) end + 1);
+            from = (int) start;
+            length = (int) (end - start + 1);
             status = 206;
         }
         if (stallNextMedia.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-            ex.sendResponseHeaders(status, body.length);
+            ex.sendResponseHeaders(status, length);
             OutputStream out = ex.getResponseBody();
-            out.write(body, 0, body.length / 2);
+            out.write(body, from, length / 2);
             out.flush();
             try {
                 closing.await();
@@ -318,7 +323,7 @@ final class FakeGcs implements AutoCloseable {
             }
             return;
         }
-        send(ex, status, "application/octet-stream", body, headers);
+        send(ex, status, "application/octet-stream", body, from, length, headers);
     }
 
     private static JsonObject resource(String name, Obj o) {
@@ -330,7 +335,8 @@ final class FakeGcs implements AutoCloseable {
         r.addProperty("generation", Long.toString(o.generation()));
         r.addProperty("metageneration", Long.toString(o.metageneration()));
         r.addProperty("updated", "2026-01-02T03:04:05.678Z");
-        r.addProperty("crc32c", crc32c(o.data()));
+        r.addProperty("crc32c", o.crc32c());
+        r.addProperty("md5Hash", o.md5());
         r.addProperty("etag", "CJ" + Long.toHexString(o.generation()) + "EAE=");
         return r;
     }
@@ -355,12 +361,16 @@ final class FakeGcs implements AutoCloseable {
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body, Map<String, String> headers) throws IOException {
+        send(ex, status, type, body, 0, body.length, headers);
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body, int from, int length,
+                             Map<String, String> headers) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            ex.getResponseBody().write(body);
+        ex.sendResponseHeaders(status, length == 0 ? -1 : length);
+        if (length > 0) {
+            ex.getResponseBody().write(body, from, length);
         }
     }
 
@@ -379,6 +389,24 @@ final class FakeGcs implements AutoCloseable {
 
     private static String decode(String s) {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * For bench/gcs-cold-read: {@code FakeGcs API_KEY MIB NAME…} serves objects of MIB random
+     * MiB each, named NAME… in bucket "bench", prints its endpoint, and runs until stdin closes.
+     */
+    public static void main(String[] args) throws Exception {
+        try (FakeGcs fake = new FakeGcs(args[0])) {
+            java.util.Random random = new java.util.Random(19);
+            for (int i = 2; i < args.length; i++) {
+                byte[] data = new byte[Integer.parseInt(args[1]) << 20];
+                random.nextBytes(data);
+                fake.put("bench", args[i], data);
+            }
+            System.out.println(fake.endpoint());
+            System.out.flush();
+            System.in.transferTo(OutputStream.nullOutputStream());
+        }
     }
 
     @Override
