@@ -45,6 +45,9 @@ import java.util.zip.CRC32C;
  * <li>{@code POST /token}: a JWT-bearer grant whose RS256 signature is verified with the service
  *     account's public key, and whose iss, aud, scope and exp are checked; the access token it
  *     returns lives {@link #tokenLifetimeSeconds}.</li>
+ * <li>the GCE metadata server's root (answering {@code Metadata-Flavor: Google}, which is how
+ *     Google's libraries tell they run on GCE or GKE) and its default service account's token,
+ *     for requests that carry {@code Metadata-Flavor: Google} (GKE Workload Identity's path).</li>
  * </ul>
  * Every storage request needs a live access token or the API key, unless {@link #anonymous}.
  */
@@ -67,6 +70,8 @@ final class FakeGcs implements AutoCloseable {
     final AtomicInteger mediaGets = new AtomicInteger();
     final AtomicInteger preconditionFailures = new AtomicInteger();
     final AtomicInteger tokenExchanges = new AtomicInteger();
+    /** Tokens asked of the metadata server (of {@link #tokenExchanges}). */
+    final AtomicInteger metadataTokens = new AtomicInteger();
     final AtomicInteger refusedTokens = new AtomicInteger();
     final AtomicInteger unauthorized = new AtomicInteger();
     /** Media GETs that send their headers and half their body, then nothing until the fake closes. */
@@ -86,6 +91,8 @@ final class FakeGcs implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/storage/v1/b/", this::storage);
         server.createContext("/token", this::token);
+        server.createContext("/computeMetadata/v1/instance/service-accounts/default/token", this::metadataToken);
+        server.createContext("/", this::metadataRoot);
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
@@ -126,11 +133,33 @@ final class FakeGcs implements AutoCloseable {
                         .getBytes(StandardCharsets.UTF_8), Map.of());
                 return;
             }
-            String token = "ya29.fake-" + tokenExchanges.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
-            tokens.put(token, Instant.now().plusSeconds(tokenLifetimeSeconds));
-            send(ex, 200, "application/json", ("{\"access_token\": \"" + token + "\", \"expires_in\": " + tokenLifetimeSeconds
-                    + ", \"token_type\": \"Bearer\"}").getBytes(StandardCharsets.UTF_8), Map.of());
+            issue(ex);
         }
+    }
+
+    private void metadataRoot(HttpExchange ex) throws IOException {
+        try (ex) {
+            send(ex, 200, "application/text", new byte[0], Map.of("Metadata-Flavor", "Google"));
+        }
+    }
+
+    private void metadataToken(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!"Google".equals(ex.getRequestHeaders().getFirst("Metadata-Flavor"))) {
+                send(ex, 403, "text/plain", "Missing Metadata-Flavor:Google header.".getBytes(StandardCharsets.UTF_8), Map.of());
+                return;
+            }
+            metadataTokens.incrementAndGet();
+            issue(ex);
+        }
+    }
+
+    /** Answers with a new access token that lives {@link #tokenLifetimeSeconds}. */
+    private void issue(HttpExchange ex) throws IOException {
+        String token = "ya29.fake-" + tokenExchanges.incrementAndGet() + "-" + Long.toHexString(System.nanoTime());
+        tokens.put(token, Instant.now().plusSeconds(tokenLifetimeSeconds));
+        send(ex, 200, "application/json", ("{\"access_token\": \"" + token + "\", \"expires_in\": " + tokenLifetimeSeconds
+                + ", \"token_type\": \"Bearer\"}").getBytes(StandardCharsets.UTF_8), Map.of("Metadata-Flavor", "Google"));
     }
 
     /** Why the JWT-bearer grant is refused, or null: RS256 over header.claims with the account's key, and its claims. */

@@ -205,6 +205,34 @@ class GcsIT {
         }
     }
 
+    /**
+     * The two other ways in: the metadata server of GCE and GKE (Workload Identity), found by
+     * Google's library at GCE_METADATA_HOST, and anonymous reads of a public bucket where there
+     * are no credentials at all (no variable, no gcloud file under HOME, no metadata server).
+     */
+    @Test
+    void readsWithTheMetadataServersTokenOrAnonymously(@TempDir Path dir) throws Exception {
+        try (FakeGcs fake = new FakeGcs(TestSecrets.GCS_API_KEY)) {
+            fake.put("b", "a.txt", "public or not".getBytes(StandardCharsets.UTF_8));
+            Path home = Files.createDirectories(dir.resolve("home"));
+            Path cfg = Files.writeString(dir.resolve("c.yaml"), config(freePort(), gcs("gcs", fake, "b", "")));
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(Map.of("GOOGLE_APPLICATION_CREDENTIALS", "", "HOME", home.toString(),
+                    "GCE_METADATA_HOST", fake.endpoint().substring("http://".length())), mnt, "--config", cfg.toString())) {
+                assertEquals("public or not", Files.readString(mnt.resolve("gcs/a.txt")));
+                assertTrue(fake.metadataTokens.get() >= 1, "the metadata server gave no token");
+                assertEquals(0, fake.unauthorized.get());
+                assertTrue(msfs.log().contains("(Application Default Credentials (ComputeEngineCredentials))"), msfs.log());
+            }
+            fake.anonymous = true;
+            try (MsfsProcess msfs = MsfsProcess.mount(Map.of("GOOGLE_APPLICATION_CREDENTIALS", "", "HOME", home.toString(),
+                    "NO_GCE_CHECK", "true"), mnt, "--config", cfg.toString())) {
+                assertEquals("public or not", Files.readString(mnt.resolve("gcs/a.txt")));
+                assertTrue(msfs.log().contains("(anonymous (no API key and no Application Default Credentials))"), msfs.log());
+            }
+        }
+    }
+
     @Test
     void wrongCredentialsAreClearErrorsNamingTheBackendAndTheOthersServe(@TempDir Path dir) throws Exception {
         try (FakeGcs fake = new FakeGcs(TestSecrets.GCS_API_KEY); FakeGcs other = new FakeGcs("unused")) {
