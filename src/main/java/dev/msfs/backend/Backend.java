@@ -32,6 +32,16 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Whether a directory may be read a page at a time, never held whole: its pages give the
+     * names in order, and a name given twice (a directory and an object) twice in a row. A listing
+     * manifest does; a live store's pages may hold an object and a directory of the same name far
+     * apart, so its directories are read whole to apply the directory-wins rule.
+     */
+    default boolean pagesInOrder() {
+        return false;
+    }
+
+    /**
      * What {@code path} (no trailing slash) is: an object, a directory (some key lies below
      * {@code path + "/"}), or nothing. A directory wins over an object of the same name.
      */

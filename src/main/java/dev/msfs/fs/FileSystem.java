@@ -128,7 +128,10 @@ public final class FileSystem implements AutoCloseable {
         return settings.entryTtlMillis() / 1000.0;
     }
 
-    /** Opens a directory: a snapshot of its entries, whose offsets stay stable for the handle's life. */
+    /**
+     * Opens a directory: a snapshot of its entries, or, where the backend's pages come in order (a
+     * manifest), its entries a page at a time; either way offsets stay stable for the handle's life.
+     */
     public long opendir(long ino) throws FsException {
         Inode dir = namespace.directory(ino);
         List<DirEntry> entries = new ArrayList<>();
@@ -141,6 +144,8 @@ public final class FileSystem implements AutoCloseable {
                 ObjectInfo info = vroot.known.info();
                 entries.add(new DirEntry(info.name(), true, entries.size() + 1, info, vroot.ino));
             }
+        } else if (dir.volume.backend.pagesInOrder()) {
+            return handles.add(new Handles.OpenDir(dir, new PagedEntries(namespace, dir, List.copyOf(entries)), listedAt));
         } else {
             DirListing listing = namespace.listing(dir);
             listedAt = listing.takenAtNanos();
@@ -148,13 +153,12 @@ public final class FileSystem implements AutoCloseable {
                 entries.add(new DirEntry(c.name(), c.directory(), entries.size() + 1, c, namespace.inoOf(dir, c.name())));
             }
         }
-        return handles.add(new Handles.OpenDir(dir, Collections.unmodifiableList(entries), listedAt));
+        return handles.add(new Handles.OpenDir(dir, new DirEntries.Snapshot(Collections.unmodifiableList(entries)), listedAt));
     }
 
     /** The open directory's entries from {@code offset} on (offsets are stable for the handle's life). */
     public List<DirEntry> readdir(long fh, long offset) throws FsException {
-        List<DirEntry> entries = handles.dir(fh).entries();
-        return offset >= entries.size() || offset < 0 ? List.of() : entries.subList((int) offset, entries.size());
+        return handles.dir(fh).entries().from(offset);
     }
 
     /**

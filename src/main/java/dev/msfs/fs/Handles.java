@@ -2,18 +2,18 @@ package dev.msfs.fs;
 
 import dev.msfs.cache.ObjectRef;
 import dev.msfs.cache.ReadAhead;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The open files and directories of a mount, by handle number (never reused). Lock-free: the maps
- * are concurrent and what they hold is immutable, but for a file's read-ahead hints.
+ * are concurrent and what they hold is immutable, but for a file's read-ahead hints and a paged
+ * directory's pages ({@link PagedEntries} guards its own).
  */
 final class Handles {
-    /** An open directory: its entries as listed at {@code listedAtNanos}, with offsets stable for the handle's life. */
-    record OpenDir(Inode dir, List<DirEntry> entries, long listedAtNanos) {
+    /** An open directory: its entries as listed from {@code listedAtNanos}, with offsets stable for the handle's life. */
+    record OpenDir(Inode dir, DirEntries entries, long listedAtNanos) {
     }
 
     /**

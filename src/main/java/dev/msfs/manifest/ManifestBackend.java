@@ -117,6 +117,12 @@ public final class ManifestBackend extends ReadsThrough {
         return ready;
     }
 
+    /** Once the manifest is ready: its parts are sorted by name (a part that is not still lists each line once). */
+    @Override
+    public boolean pagesInOrder() {
+        return ready;
+    }
+
     @Override
     public ListPage list(String dir, String continuation) throws BackendException {
         boolean fromManifest = continuation == null ? ready : continuation.startsWith(TOKEN);

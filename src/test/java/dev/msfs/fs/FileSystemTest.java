@@ -357,4 +357,78 @@ class FileSystemTest {
             log.removeHandler(h);
         }
     }
+    /**
+     * A backend whose pages come in order (a manifest) is read a page at a time: every name once,
+     * in order, offsets that are positions, seeks back that list the page again from its token
+     * (so no page but the one in use is kept), names POSIX cannot show left out, and of a
+     * directory and an object of one name, next to each other, the directory.
+     */
+    @Test
+    void aDirectoryWhosePagesComeInOrderIsReadAPageAtATime() throws Exception {
+        List<ObjectInfo> listed = new java.util.ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            listed.add(new ObjectInfo(String.format("n%05d", i), false, i, 1, "e" + i));
+            if (i == 10) {
+                listed.add(ObjectInfo.dir(String.format("n%05d", i), 1)); // the same name as a directory: it wins
+            }
+            if (i == 997) {
+                listed.add(ObjectInfo.dir(String.format("n%05d", i), 1)); // ... also as a page's first entry: the first shown stays
+            }
+            if (i == 20) {
+                listed.add(new ObjectInfo("..", false, 1, 1, "x")); // not a name POSIX can show
+            }
+        }
+        java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
+        Backend paged = new Backend() {
+            @Override
+            public boolean pagesInOrder() {
+                return true;
+            }
+
+            @Override
+            public ListPage list(String dir, String continuation) {
+                lists.incrementAndGet();
+                int from = continuation == null ? 0 : Integer.parseInt(continuation);
+                int to = Math.min(listed.size(), from + 1000);
+                return new ListPage(listed.subList(from, to), to == listed.size() ? null : Integer.toString(to), true);
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String path) {
+                return Optional.of(ObjectInfo.dir(path, 1));
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, MemorySegment dst) {
+                return 0;
+            }
+        };
+        FileSystem fs = fs(paged);
+        long dirIno = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
+        long fh = fs.opendir(dirIno);
+        assertEquals(0, lists.get(), "opendir lists nothing yet");
+        List<DirEntry> all = new java.util.ArrayList<>();
+        long offset = 0;
+        for (List<DirEntry> got; !(got = fs.readdir(fh, offset)).isEmpty(); ) {
+            List<DirEntry> taken = got.subList(0, Math.min(got.size(), 300)); // what fits the kernel's buffer
+            all.addAll(taken);
+            offset = taken.getLast().nextOffset();
+        }
+        assertEquals(2 + 2500, all.size());
+        assertEquals(List.of(".", ".."), all.subList(0, 2).stream().map(DirEntry::name).toList());
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(i + 1, all.get(i).nextOffset(), "offsets are positions");
+            if (i >= 2) {
+                assertEquals(String.format("n%05d", i - 2), all.get(i).name());
+            }
+        }
+        assertTrue(all.get(12).directory(), "the directory wins over the object of its name");
+        assertTrue(!all.get(999).directory(), "across a page's start, the first shown stays");
+        assertEquals(3, lists.get(), "three pages, each listed once while reading in order");
+        assertEquals("n00005", fs.readdir(fh, 7).getFirst().name(), "a seek back lists its page again");
+        assertEquals(4, lists.get());
+        assertEquals("n02400", fs.readdir(fh, 2402).getFirst().name(), "a seek forward to a page seen");
+        assertEquals(List.of(), fs.readdir(fh, 2502));
+        fs.releasedir(fh);
+    }
 }

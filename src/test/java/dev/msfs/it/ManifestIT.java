@@ -145,4 +145,42 @@ class ManifestIT {
             assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
         }
     }
+    /**
+     * One flat directory of a million entries, listed whole through the mount by a daemon with a
+     * 64 MiB heap: its manifest is read a page at a time. A snapshot of the directory at opendir
+     * (a million names with their attributes) would not fit.
+     */
+    @Test
+    void aFlatDirectoryOfAMillionIsListedFromA64MiBHeap(@TempDir Path work) throws Exception {
+        Path manifest = work.resolve("manifest");
+        Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                msfs_version: 1
+                allow_other: false
+                backends:
+                  - {dir_name: p, backend_type: PSEUDO, manifest_path: "%s", PSEUDO: {files_at_depth_0: 1000000, file_size: 10}}
+                """.formatted(manifest));
+        MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "p", cfg.toString());
+        assertEquals(0, generated.status(), generated.err());
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), mnt, "--config", cfg.toString())) {
+            long[] count = {0};
+            String[] last = {""};
+            boolean[] ordered = {true};
+            try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(mnt.resolve("p"))) {
+                for (Path entry : listing) {
+                    String name = entry.getFileName().toString();
+                    ordered[0] &= name.compareTo(last[0]) > 0;
+                    last[0] = name;
+                    count[0]++;
+                }
+            }
+            assertEquals(1_000_000, count[0]);
+            assertTrue(ordered[0], "not in the manifest's order");
+            assertEquals(String.format("file_%08X", 999_999), last[0]);
+            assertEquals(10, Files.size(mnt.resolve("p/file_0007A120")));
+            assertTrue(msfs.process().isAlive(), msfs.log());
+            assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
+            assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
+        }
+    }
 }
