@@ -31,6 +31,8 @@ public final class ManifestBackend extends ReadsThrough {
     private final String name;
     /** False until a whole manifest is there (written by this mount's generation, or before it). */
     private volatile boolean ready;
+    /** The marker, shared-locked while listings come from the manifest; null where none could be held. */
+    private volatile java.nio.channels.FileChannel held;
     /** This mount's generation while it runs; stopped when the backend closes. */
     private volatile ManifestGenerator generating;
     /**
@@ -56,6 +58,7 @@ public final class ManifestBackend extends ReadsThrough {
         ManifestBackend b = new ManifestBackend(store, manifest, name);
         if (Files.exists(manifest.resolve(ManifestFormat.INDEX))) {
             b.check(bucket, prefix);
+            b.hold();
             b.ready = true;
             LOG.info(() -> "backend " + name + ": listings from the manifest " + manifest);
         } else if (Files.exists(manifest.resolve(ManifestFormat.ROOT))) {
@@ -76,6 +79,7 @@ public final class ManifestBackend extends ReadsThrough {
             generating = g;
             ManifestFormat.Index index = g.generate(bucket, prefix, p -> { });
             check(bucket, prefix);
+            hold();
             ready = true;
             LOG.info(() -> "backend " + name + ": manifest written (" + index.totalObjects() + " objects, "
                     + index.totalDirectories() + " directories); listings come from it now");
@@ -85,6 +89,30 @@ public final class ManifestBackend extends ReadsThrough {
             Thread.currentThread().interrupt();
         } finally {
             generating = null;
+        }
+    }
+
+    /**
+     * Takes a shared lock on the manifest's marker for as long as this backend lists from it:
+     * generate-manifest locks the marker exclusively before it empties the folder, so it refuses
+     * to rewrite a manifest under a mount. Best effort: where the folder cannot be written (a
+     * read-only copy), nothing can rewrite it either, and no marker is held.
+     */
+    private void hold() {
+        try {
+            java.nio.channels.FileChannel marker = java.nio.channels.FileChannel.open(manifest.resolve(ManifestGenerator.MARKER),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE);
+            try {
+                if (marker.tryLock(0, Long.MAX_VALUE, true) == null) {
+                    LOG.warning("backend " + name + ": generate-manifest is rewriting " + manifest + " now; listings may fail until it ends");
+                }
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                // this process holds it already: the same manifest before a reload replaced its backend
+            }
+            held = marker;
+        } catch (IOException e) {
+            LOG.fine(() -> "backend " + name + ": no lock on " + manifest + " (" + e.getMessage() + ")");
         }
     }
 
@@ -195,6 +223,14 @@ public final class ManifestBackend extends ReadsThrough {
         ManifestGenerator g = generating;
         if (g != null) {
             g.cancel();
+        }
+        java.nio.channels.FileChannel marker = held;
+        if (marker != null) {
+            try {
+                marker.close(); // releases the lock
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         super.close();
     }

@@ -144,7 +144,8 @@ public final class ManifestGenerator {
      * Empties the output folder, as MSFS does, but only when it is empty or a manifest's (it holds
      * manifest_index.json or the marker a generation leaves): a mistyped --output must not delete
      * anything else. The marker stays, locked while this generation runs: a second one (a mount's,
-     * or generate-manifest run meanwhile) is refused instead of deleting what this one wrote.
+     * or generate-manifest run meanwhile) is refused instead of deleting what this one wrote, and
+     * so is any generation while a mount lists from the manifest (it holds the marker shared).
      */
     private java.nio.channels.FileLock prepare() throws IOException {
         Path abs = output.toAbsolutePath().normalize();
@@ -172,7 +173,8 @@ public final class ManifestGenerator {
         }
         if (lock == null) {
             marker.close();
-            throw new IOException("another generation is writing the manifest in " + output + "; wait for it to end");
+            throw new IOException("the manifest in " + output + " is in use: a mount lists from it, or another generate-manifest"
+                    + " is writing it; unmount it, or wait for that generation to end");
         }
         try {
             Files.deleteIfExists(output.resolve(ManifestFormat.INDEX)); // first: from here on it is not whole

@@ -90,6 +90,7 @@ class ManifestIT {
                 }
                 assertTrue(metrics.get("backend_list_directory_successes_total{backend=\"live\"}") > 0);
                 assertTrue(metrics.get("backend_read_file_successes_total{backend=\"m\"}") >= 1);
+                assertRewriteRefused(cfg, manifest);
 
                 // Reload: the backend goes, and comes back listing from its manifest again.
                 String withM = Files.readString(cfg);
@@ -100,6 +101,7 @@ class ManifestIT {
                 ReloadIT.sighup(msfs);
                 ReloadIT.await(msfs, "m added", () -> Files.exists(mnt.resolve("m/top.txt")));
                 assertEquals(2, msfs.log().split("backend m: listings from the manifest", -1).length - 1, msfs.log());
+                assertRewriteRefused(cfg, manifest);
 
                 // Same size, other bytes: the manifest's ETag no longer matches, so the read fails; no mixed bytes.
                 server.put("data", "ds/changes.bin", Files.writeString(work.resolve("after"), "after!")); // through S3: a new ETag
@@ -182,5 +184,13 @@ class ManifestIT {
             assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
             assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
         }
+    }
+
+    /** generate-manifest refuses to empty a manifest a mount lists from, and leaves it whole. */
+    private static void assertRewriteRefused(Path cfg, Path manifest) throws Exception {
+        MsfsProcess.Result r = MsfsProcess.run("generate-manifest", "--backend", "m", cfg.toString());
+        assertTrue(r.status() != 0 && r.err().contains("the manifest in " + manifest + " is in use: a mount lists from it"),
+                r.status() + ": " + r.err());
+        assertTrue(Files.exists(manifest.resolve("manifest_index.json")), "the refused generation removed the index");
     }
 }
