@@ -32,12 +32,13 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Whether a directory may be read a page at a time, never held whole: its pages give the
-     * names in order, and a name given twice (a directory and an object) twice in a row. A listing
-     * manifest does; a live store's pages may hold an object and a directory of the same name far
-     * apart, so its directories are read whole to apply the directory-wins rule.
+     * Whether directory {@code dir} may be read a page at a time, never held whole: its pages give
+     * the names in order, and a name given twice (a directory and an object) twice in a row. A
+     * listing manifest's sorted directory files do; a live store's pages may hold an object and a
+     * directory of the same name far apart, so its directories are read whole to apply the
+     * directory-wins rule.
      */
-    default boolean pagesInOrder() {
+    default boolean pagesInOrder(String dir) {
         return false;
     }
 

@@ -144,7 +144,7 @@ public final class FileSystem implements AutoCloseable {
                 ObjectInfo info = vroot.known.info();
                 entries.add(new DirEntry(info.name(), true, entries.size() + 1, info, vroot.ino));
             }
-        } else if (dir.volume.backend.pagesInOrder()) {
+        } else if (dir.volume.backend.pagesInOrder(dir.dirPath())) {
             return handles.add(new Handles.OpenDir(dir, new PagedEntries(namespace, dir, List.copyOf(entries)), listedAt));
         } else {
             DirListing listing = namespace.listing(dir);

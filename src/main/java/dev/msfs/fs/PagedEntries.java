@@ -23,7 +23,7 @@ final class PagedEntries implements DirEntries {
     private record Start(String token, String nameBefore) {
     }
 
-    private record Page(long first, List<DirEntry> entries, String next, String lastName) {
+    private record Page(long first, Start start, List<DirEntry> entries, String next, String lastName) {
     }
 
     private final Namespace namespace;
@@ -47,7 +47,10 @@ final class PagedEntries implements DirEntries {
         }
         if (offset < dots.size()) {
             List<DirEntry> out = new ArrayList<>(dots.subList((int) offset, dots.size()));
-            out.addAll(pageHolding(dots.size()).entries);
+            Page first = pageHolding(dots.size());
+            if (first != null) { // null: an empty directory
+                out.addAll(first.entries);
+            }
             return out;
         }
         Page p = pageHolding(offset);
@@ -60,7 +63,8 @@ final class PagedEntries implements DirEntries {
         long first = at.getKey();
         Start start = at.getValue();
         while (true) {
-            Page p = cached != null && cached.first == first ? cached : fetch(first, start);
+            // A page is the one cached only if it starts at the same token: an empty page starts where the next one does.
+            Page p = cached != null && cached.first == first && cached.start.equals(start) ? cached : fetch(first, start);
             cached = p;
             long end = first + p.entries.size();
             if (offset < end || p.next == null) {
@@ -102,6 +106,6 @@ final class PagedEntries implements DirEntries {
         for (ObjectInfo e : shown) {
             entries.add(new DirEntry(e.name(), e.directory(), first + entries.size() + 1, e, namespace.inoOf(dir, e.name())));
         }
-        return new Page(first, entries, page.next(), last);
+        return new Page(first, start, entries, page.next(), last);
     }
 }

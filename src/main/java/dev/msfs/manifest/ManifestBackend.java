@@ -31,8 +31,10 @@ public final class ManifestBackend extends ReadsThrough {
     private final String name;
     /** False until a whole manifest is there (written by this mount's generation, or before it). */
     private volatile boolean ready;
-    /** The marker, shared-locked while listings come from the manifest; null where none could be held. */
-    private volatile java.nio.channels.FileChannel held;
+    /** Whether this backend holds the manifest's marker (shared, through {@link ManifestHolds}); guarded by this. */
+    private boolean holding;
+    /** Set by close; guarded by this, so that no hold is taken after it. */
+    private boolean closed;
     /** This mount's generation while it runs; stopped when the backend closes. */
     private volatile ManifestGenerator generating;
     /**
@@ -57,8 +59,15 @@ public final class ManifestBackend extends ReadsThrough {
         Path manifest = settings.path();
         ManifestBackend b = new ManifestBackend(store, manifest, name);
         if (Files.exists(manifest.resolve(ManifestFormat.INDEX))) {
-            b.check(bucket, prefix);
-            b.hold();
+            if (!b.hold()) {
+                throw failure("generate-manifest is writing the manifest in " + manifest + " now; mount it once that ends");
+            }
+            try {
+                b.check(bucket, prefix);
+            } catch (BackendException e) {
+                b.unhold();
+                throw e;
+            }
             b.ready = true;
             LOG.info(() -> "backend " + name + ": listings from the manifest " + manifest);
         } else if (Files.exists(manifest.resolve(ManifestFormat.ROOT))) {
@@ -78,8 +87,16 @@ public final class ManifestBackend extends ReadsThrough {
                     settings.hints());
             generating = g;
             ManifestFormat.Index index = g.generate(bucket, prefix, p -> { });
-            check(bucket, prefix);
-            hold();
+            if (!hold()) {
+                LOG.warning("backend " + name + ": its manifest is being rewritten (or it is closing), so the store keeps answering listings");
+                return;
+            }
+            try {
+                check(bucket, prefix);
+            } catch (BackendException e) {
+                unhold();
+                throw e;
+            }
             ready = true;
             LOG.info(() -> "backend " + name + ": manifest written (" + index.totalObjects() + " objects, "
                     + index.totalDirectories() + " directories); listings come from it now");
@@ -93,26 +110,29 @@ public final class ManifestBackend extends ReadsThrough {
     }
 
     /**
-     * Takes a shared lock on the manifest's marker for as long as this backend lists from it:
-     * generate-manifest locks the marker exclusively before it empties the folder, so it refuses
-     * to rewrite a manifest under a mount. Best effort: where the folder cannot be written (a
-     * read-only copy), nothing can rewrite it either, and no marker is held.
+     * Holds the manifest's marker shared while this backend lists from it: generate-manifest locks
+     * it exclusively before it empties the folder, so it refuses to rewrite a manifest under a
+     * mount. False when a generation writes it now, or this backend is closed. A folder this
+     * process cannot write (a read-only copy) keeps no marker; nothing here can rewrite it either.
      */
-    private void hold() {
-        try {
-            java.nio.channels.FileChannel marker = java.nio.channels.FileChannel.open(manifest.resolve(ManifestGenerator.MARKER),
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.StandardOpenOption.WRITE);
-            try {
-                if (marker.tryLock(0, Long.MAX_VALUE, true) == null) {
-                    LOG.warning("backend " + name + ": generate-manifest is rewriting " + manifest + " now; listings may fail until it ends");
-                }
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                // this process holds it already: the same manifest before a reload replaced its backend
+    private synchronized boolean hold() {
+        if (closed) {
+            return false;
+        }
+        return switch (ManifestHolds.share(manifest)) {
+            case HELD -> holding = true;
+            case UNWRITABLE -> {
+                LOG.fine(() -> "backend " + name + ": " + manifest + " cannot be written, so it holds no lock");
+                yield true;
             }
-            held = marker;
-        } catch (IOException e) {
-            LOG.fine(() -> "backend " + name + ": no lock on " + manifest + " (" + e.getMessage() + ")");
+            case BEING_WRITTEN -> false;
+        };
+    }
+
+    private synchronized void unhold() {
+        if (holding) {
+            holding = false;
+            ManifestHolds.release(manifest);
         }
     }
 
@@ -145,10 +165,23 @@ public final class ManifestBackend extends ReadsThrough {
         return ready;
     }
 
-    /** Once the manifest is ready: its parts are sorted by name (a part that is not still lists each line once). */
+    /**
+     * Once the manifest is ready, for a directory whose file holds its names in rising byte order
+     * (each once: a directory and an object of one name make it unsorted). A directory written in
+     * the store's order with subdirectories among its objects is not, and is read whole, so the
+     * directory-wins rule applies.
+     */
     @Override
-    public boolean pagesInOrder() {
-        return ready;
+    public boolean pagesInOrder(String dir) {
+        if (!ready) {
+            return false;
+        }
+        Path part = ManifestFormat.partOf(manifest, dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir);
+        try {
+            return Files.isRegularFile(part) && sorted(part);
+        } catch (IOException | ManifestFormat.BadLine e) {
+            return false; // the listing reports it
+        }
     }
 
     @Override
@@ -224,14 +257,10 @@ public final class ManifestBackend extends ReadsThrough {
         if (g != null) {
             g.cancel();
         }
-        java.nio.channels.FileChannel marker = held;
-        if (marker != null) {
-            try {
-                marker.close(); // releases the lock
-            } catch (IOException e) {
-                // closing anyway
-            }
+        synchronized (this) {
+            closed = true;
         }
+        unhold();
         super.close();
     }
 

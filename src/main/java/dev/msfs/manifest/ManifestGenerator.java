@@ -96,8 +96,11 @@ public final class ManifestGenerator {
      */
     public ManifestFormat.Index generate(String bucket, String prefix, Consumer<Progress> report)
             throws IOException, BackendException, InterruptedException {
-        try (java.nio.channels.FileChannel held = prepare().channel()) {
+        prepare();
+        try {
             return walk(bucket, prefix, report);
+        } finally {
+            ManifestHolds.release(output);
         }
     }
 
@@ -147,7 +150,7 @@ public final class ManifestGenerator {
      * or generate-manifest run meanwhile) is refused instead of deleting what this one wrote, and
      * so is any generation while a mount lists from the manifest (it holds the marker shared).
      */
-    private java.nio.channels.FileLock prepare() throws IOException {
+    private void prepare() throws IOException {
         Path abs = output.toAbsolutePath().normalize();
         if (abs.getParent() == null) {
             throw new IOException("refusing " + abs + " as a manifest folder");
@@ -163,16 +166,8 @@ public final class ManifestGenerator {
             }
         }
         Files.createDirectories(output);
-        java.nio.channels.FileChannel marker = java.nio.channels.FileChannel.open(output.resolve(MARKER),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock;
-        try {
-            lock = marker.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            lock = null; // held by this JVM already
-        }
-        if (lock == null) {
-            marker.close();
+        java.nio.channels.FileChannel marker = ManifestHolds.exclusive(output);
+        if (marker == null) {
             throw new IOException("the manifest in " + output + " is in use: a mount lists from it, or another generate-manifest"
                     + " is writing it; unmount it, or wait for that generation to end");
         }
@@ -187,9 +182,8 @@ public final class ManifestGenerator {
             }
             marker.truncate(0).write(java.nio.ByteBuffer.wrap(
                     "a manifest of msfs: generate-manifest may empty this folder\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            return lock;
         } catch (IOException | RuntimeException e) {
-            marker.close();
+            ManifestHolds.release(output);
             throw e;
         }
     }

@@ -381,7 +381,7 @@ class FileSystemTest {
         java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
         Backend paged = new Backend() {
             @Override
-            public boolean pagesInOrder() {
+            public boolean pagesInOrder(String dir) {
                 return true;
             }
 
@@ -430,5 +430,46 @@ class FileSystemTest {
         assertEquals("n02400", fs.readdir(fh, 2402).getFirst().name(), "a seek forward to a page seen");
         assertEquals(List.of(), fs.readdir(fh, 2502));
         fs.releasedir(fh);
+    }
+
+    /** An empty directory, and pages that show nothing (names POSIX cannot show) before the last, end as they should. */
+    @Test
+    void pagedDirectoriesThatAreEmptyOrHaveEmptyPagesEnd() throws Exception {
+        List<List<ObjectInfo>> pages = new java.util.ArrayList<>(List.of(List.of(new ObjectInfo("..", false, 1, 1, "x")),
+                List.of(), List.of(new ObjectInfo("a", false, 1, 1, "e"), new ObjectInfo("b", false, 1, 1, "e"))));
+        Backend paged = new Backend() {
+            @Override
+            public boolean pagesInOrder(String dir) {
+                return true;
+            }
+
+            @Override
+            public ListPage list(String dir, String continuation) {
+                if (dir.equals("empty/")) {
+                    return new ListPage(List.of(), null, false);
+                }
+                int i = continuation == null ? 0 : Integer.parseInt(continuation);
+                return new ListPage(pages.get(i), i + 1 < pages.size() ? Integer.toString(i + 1) : null, true);
+            }
+
+            @Override
+            public Optional<ObjectInfo> stat(String path) {
+                return Optional.of(ObjectInfo.dir(path, 1));
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, MemorySegment dst) {
+                return 0;
+            }
+        };
+        FileSystem fs = fs(paged);
+        long root = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
+        long fh = fs.opendir(root);
+        assertEquals(List.of(".", "..", "a", "b"), fs.readdir(fh, 0).stream().map(DirEntry::name).toList());
+        assertEquals(List.of("b"), fs.readdir(fh, 3).stream().map(DirEntry::name).toList());
+        assertEquals(List.of(), fs.readdir(fh, 4));
+        long empty = fs.opendir(fs.lookup(root, "empty").attr().ino());
+        assertEquals(List.of(".", ".."), fs.readdir(empty, 0).stream().map(DirEntry::name).toList());
+        assertEquals(List.of(), fs.readdir(empty, 2));
     }
 }

@@ -465,4 +465,29 @@ class ManifestTest {
         assertEquals(expected, walk(ManifestBackend.open(ram, settings(m, 2), "t", "b", ""), ""));
         assertTrue(ManifestPart.check(m.resolve("shards.tsv")), "in order, none twice");
     }
+
+    /**
+     * A manifest that mounts list from is not rewritten, however many backends of this process
+     * use it (a reload's second backend while the first still serves an open file): the lock is
+     * counted, so the first one's close does not drop the second one's hold. Once both closed, a
+     * generation may rewrite it.
+     */
+    @Test
+    void aManifestInUseIsNotRewrittenWhileAnyBackendListsFromIt(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "a");
+        Path m = dir.resolve("m");
+        new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { });
+        ManifestBackend first = ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "");
+        ManifestBackend second = ManifestBackend.open(store(data, 1000), settings(m, 2), "t", "b", "");
+        first.close();
+        String refused = assertThrows(java.io.IOException.class,
+                () -> new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { })).getMessage();
+        assertTrue(refused.contains(" is in use: a mount lists from it"), refused);
+        assertTrue(Files.exists(m.resolve(ManifestFormat.INDEX)), "the refused generation touched the manifest");
+        assertEquals(List.of("a.txt"), second.list("", null).entries().stream().map(ObjectInfo::name).toList());
+        second.close();
+        assertEquals(1, new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { }).totalObjects(),
+                "free once no backend lists from it");
+    }
 }

@@ -101,26 +101,28 @@ public final class AIStoreBackend extends PrefixStore {
     /** The body is read in order, after the version was checked: each chunk is reported as it lands. */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
-        return get(path, etag, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst, arrivals);
+        return get(path, etag, offset, "bytes=" + offset + "-" + (offset + dst.byteSize() - 1), dst, arrivals);
     }
 
     /** The whole object, without a range: its checksum is the object's, so one of the type opened is compared too. */
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
-        return get(path, etag, null, dst, Arrivals.NONE);
+        return get(path, etag, 0, null, dst, Arrivals.NONE);
     }
 
     /**
      * A GET whose body lands in {@code dst} as it arrives ({@link IntoSegment}), once the status and
      * the version were checked, under one deadline for the whole request; nothing writes into
-     * {@code dst} after this returns.
+     * {@code dst} after this returns. A 200 to a ranged read is the object from its start: its
+     * bytes are taken only when that is where the read starts.
      */
-    private long get(String path, String etag, String range, MemorySegment dst, Arrivals arrivals) throws BackendException {
+    private long get(String path, String etag, long offset, String range, MemorySegment dst, Arrivals arrivals)
+            throws BackendException {
         if (dst.byteSize() == 0) {
             return 0;
         }
-        IntoSegment body = new IntoSegment(dst, arrivals,
-                info -> info.statusCode() / 100 == 2 && !AisVersion.changed(etag, info.headers(), range == null));
+        IntoSegment body = new IntoSegment(dst, arrivals, info -> (info.statusCode() == 206 || info.statusCode() == 200 && offset == 0)
+                && !AisVersion.changed(etag, info.headers(), range == null));
         HttpResponse<Long> r = send(objectUri(path), b -> range == null ? b.GET() : b.GET().header("Range", range),
                 body, "GET " + path, System.nanoTime() + s.timeoutMillis() * 1_000_000L);
         if (r.statusCode() == 416) {
@@ -130,6 +132,10 @@ public final class AIStoreBackend extends PrefixStore {
         if (AisVersion.changed(etag, r.headers(), range == null)) {
             throw new BackendException(BackendException.Kind.CHANGED, path + " changed since it was opened (now "
                     + AisVersion.of(r.headers()) + ", opened as " + etag + ")");
+        }
+        if (r.body() < 0) {
+            throw new BackendException(BackendException.Kind.IO, "GET " + path + ": the server answered "
+                    + r.statusCode() + " to a read from " + offset + ", not its range");
         }
         return r.body();
     }

@@ -117,7 +117,9 @@ public abstract sealed class GcsAuth {
             } catch (TimeoutException e) {
                 throw new BackendException(BackendException.Kind.TIMEOUT, "no access token from Google's token service in time");
             } catch (ExecutionException e) {
-                throw new BackendException(BackendException.Kind.ACCESS_DENIED,
+                // Refused credentials are EACCES; a token service that did not answer is worth a retry.
+                boolean refused = !(e.getCause() instanceof IOException) || e.getCause() instanceof com.google.auth.Retryable r && !r.isRetryable();
+                throw new BackendException(refused ? BackendException.Kind.ACCESS_DENIED : BackendException.Kind.IO,
                         "no access token from Google's token service: " + String.valueOf(e.getCause().getMessage()).replaceAll("\\s*\\n\\s*", " "), e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -69,7 +69,7 @@ public final class GcsBackend extends PrefixStore {
         String what = "list " + bucket + "/" + fullPrefix;
         URI uri = URI.create(endpoint + "/storage/v1/b/" + enc(bucket) + "/o?delimiter=%2F&prefix=" + enc(fullPrefix)
                 + "&maxResults=" + Math.min(maxEntries, MAX_PAGE) + (continuation == null ? "" : "&pageToken=" + enc(continuation)));
-        HttpResponse<String> r = call(uri, HttpResponse.BodyHandlers.ofString(), what, null);
+        HttpResponse<String> r = call(uri, HttpResponse.BodyHandlers::ofString, what, null);
         Exchange.check(r.statusCode(), what, GcsJson.errorMessage(r.body()));
         GcsJson.Page page;
         try {
@@ -97,7 +97,7 @@ public final class GcsBackend extends PrefixStore {
     @Override
     protected Optional<ObjectInfo> headObject(String path) throws BackendException {
         String what = "metadata of " + path;
-        HttpResponse<String> r = call(objectUri(path, ""), HttpResponse.BodyHandlers.ofString(), what, null);
+        HttpResponse<String> r = call(objectUri(path, ""), HttpResponse.BodyHandlers::ofString, what, null);
         if (r.statusCode() == 404) {
             return Optional.empty();
         }
@@ -121,12 +121,15 @@ public final class GcsBackend extends PrefixStore {
     /** A ranged media download, pinned to the generation opened: every byte that lands is of that generation. */
     @Override
     public long read(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals) throws BackendException {
-        return download(path, etag, offset, dst, arrivals).bytes;
+        return dst.byteSize() == 0 ? 0 : download(path, etag, offset, dst, arrivals).bytes;
     }
 
     /** The whole object, then its CRC32C against the one GCS keeps (x-goog-hash), where it sent one. */
     @Override
     public long readWhole(String path, String etag, MemorySegment dst) throws BackendException {
+        if (dst.byteSize() == 0) {
+            return 0;
+        }
         Download d = download(path, etag, -1, dst, Arrivals.NONE);
         Optional<String> stored = d.response.headers().allValues("x-goog-hash").stream()
                 .flatMap(h -> java.util.Arrays.stream(h.split(","))).map(String::trim)
@@ -165,15 +168,13 @@ public final class GcsBackend extends PrefixStore {
      */
     private Download download(String path, String etag, long offset, MemorySegment dst, Arrivals arrivals)
             throws BackendException {
-        if (dst.byteSize() == 0) {
-            return new Download(null, 0);
-        }
         String what = "read " + path;
         String generation = etag == null ? "" : etag.substring(0, Math.max(0, etag.indexOf('/')));
         URI uri = objectUri(path, "alt=media" + (generation.isEmpty() ? "" : "&ifGenerationMatch=" + generation));
         long from = Math.max(0, offset);
         String range = offset < 0 ? null : "bytes=" + from + "-" + (from + dst.byteSize() - 1);
-        HttpResponse<Long> r = call(uri, new IntoSegment(dst, arrivals,
+        Arrivals reported = generation.isEmpty() ? Arrivals.NONE : arrivals; // unpinned, a retry could bring another generation
+        HttpResponse<Long> r = call(uri, () -> new IntoSegment(dst, reported,
                 info -> info.statusCode() == 206 || info.statusCode() == 200 && from == 0), what, range);
         if (r.statusCode() == 416) {
             return new Download(r, 0);
@@ -194,25 +195,27 @@ public final class GcsBackend extends PrefixStore {
      * after MSFS's backoff (retry_base_delay, times retry_next_delay_multiplier, while a delay stays
      * within retry_max_delay) as long as the deadline leaves room for the wait.
      */
-    private <T> HttpResponse<T> call(URI uri, HttpResponse.BodyHandler<T> handler, String what, String range)
-            throws BackendException {
+    private <T> HttpResponse<T> call(URI uri, java.util.function.Supplier<HttpResponse.BodyHandler<T>> handlers, String what,
+                                     String range) throws BackendException {
         long deadline = System.nanoTime() + s.requestTimeoutMillis() * 1_000_000L;
-        Runnable onExpiry = handler instanceof IntoSegment body ? body::abandon : () -> { };
         long delay = s.retryBaseDelayMillis();
         while (true) {
+            HttpResponse.BodyHandler<T> handler = handlers.get(); // a new one each attempt: the last one is stopped for good
+            Runnable onExpiry = handler instanceof IntoSegment body ? body::abandon : () -> { };
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET()
                     .timeout(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
             if (range != null) {
                 b.header("Range", range);
             }
-            auth.authorize(b, uri, deadline);
             BackendException failure;
             try {
+                auth.authorize(b, uri, deadline);
                 HttpResponse<T> r = Exchange.send(http, b.build(), handler, deadline, s.requestTimeoutMillis(), what, onExpiry);
                 int status = r.statusCode();
                 if (!(status == 429 || status == 408 || status >= 500)) {
                     return r;
                 }
+                onExpiry.run(); // a rejected body wrote nothing; stopped anyway before the next attempt
                 failure = new BackendException(BackendException.Kind.IO, what + ": HTTP " + status);
             } catch (BackendException e) {
                 if (e.kind() != BackendException.Kind.IO) {

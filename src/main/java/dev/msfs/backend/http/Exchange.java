@@ -24,7 +24,8 @@ public final class Exchange {
     /**
      * Sends {@code request} and waits for the whole response until {@code deadline} (System.nanoTime).
      * Past it, {@code onExpiry} runs first (an {@link IntoSegment} stops writing), then the exchange
-     * is cancelled, and the read fails with TIMEOUT; {@code timeoutMillis} is for the message.
+     * is cancelled, and the read fails with TIMEOUT; {@code timeoutMillis} is for the message. Any
+     * other failure runs {@code onExpiry} too before it is thrown.
      */
     public static <T> HttpResponse<T> send(HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> handler,
                                            long deadline, long timeoutMillis, String what, Runnable onExpiry)
@@ -42,6 +43,7 @@ public final class Exchange {
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
         } catch (ExecutionException e) {
+            onExpiry.run(); // the body's subscriber may still be called after its failure: stop it first
             Throwable cause = e.getCause();
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
                 throw timeout(what, timeoutMillis);

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  * A response body copied straight from the JDK client's buffers into a cache line as it arrives,
  * with no heap array in between; the body's value is the number of bytes written. Responses that
  * {@code writes} rejects (an error status, a redirect, another version) are discarded with value
- * -1, so their bytes never touch the line. Bytes past the line's end are dropped.
+ * -1, so their bytes never touch the line. A body longer than the line (a server that ignored
+ * the Range) ends when the line is full: the rest is not waited for.
  * <p>
  * {@link #abandon} is the deadline's side: once it returns, the line is never written again, so
  * the caller may hand the line to someone else even while the client still holds the connection.
@@ -84,9 +85,14 @@ public final class IntoSegment implements HttpResponse.BodyHandler<Long> {
             }
         }
 
-        /** Copies under the lock {@link #abandon} takes, so no copy runs once abandon has returned. */
+        /**
+         * Copies under the lock that {@link #abandon}, onError and onComplete take to stop the body,
+         * so no copy runs once any of them has returned (the client may still call onNext after
+         * onError, from another thread).
+         */
         @Override
         public void onNext(List<ByteBuffer> buffers) {
+            Flow.Subscription excess = null;
             synchronized (this) {
                 if (stopped) {
                     return;
@@ -97,19 +103,35 @@ public final class IntoSegment implements HttpResponse.BodyHandler<Long> {
                         MemorySegment.copy(MemorySegment.ofBuffer(b), 0, dst, written, n);
                         written += n;
                     }
+                    if (b.remaining() > n) { // more than the line holds: the line is full, and the rest is not wanted
+                        stopped = true;
+                        excess = subscription;
+                    }
                 }
                 arrivals.reached(written);
+                if (stopped) {
+                    done.complete(written);
+                }
+            }
+            if (excess != null) {
+                excess.cancel();
             }
         }
 
         @Override
         public void onError(Throwable t) {
+            synchronized (this) {
+                stopped = true;
+            }
             done.completeExceptionally(t);
         }
 
         @Override
-        public synchronized void onComplete() {
-            done.complete(written);
+        public void onComplete() {
+            synchronized (this) {
+                stopped = true;
+                done.complete(written);
+            }
         }
 
         void abandon() {

@@ -60,12 +60,17 @@ class IntoSegmentTest {
             MemorySegment dst = arena.allocate(10);
             AtomicLong reached = new AtomicLong();
             HttpResponse.BodySubscriber<Long> body = new IntoSegment(dst, reached::set, i -> i.statusCode() == 206).apply(status(206));
-            body.onSubscribe(new Subscription());
+            Subscription subscription = new Subscription();
+            body.onSubscribe(subscription);
             body.onNext(List.of(ByteBuffer.wrap(new byte[] {1, 2, 3}), ByteBuffer.wrap(new byte[] {4, 5})));
             assertEquals(5, reached.get());
-            body.onNext(List.of(ByteBuffer.wrap(new byte[] {6, 7, 8, 9, 10, 11, 12}))); // past the line's end: dropped
-            body.onComplete();
+            assertTrue(!subscription.cancelled.get());
+            // Past the line's end (a server that ignored the Range): the body ends with the line full, the rest unread.
+            body.onNext(List.of(ByteBuffer.wrap(new byte[] {6, 7, 8, 9, 10, 11, 12})));
             assertEquals(10, body.getBody().toCompletableFuture().get());
+            assertTrue(subscription.cancelled.get(), "the rest of the body was still wanted");
+            body.onNext(List.of(ByteBuffer.wrap(new byte[] {13})));
+            body.onComplete();
             assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, dst.toArray(ValueLayout.JAVA_BYTE));
         }
     }
@@ -118,6 +123,21 @@ class IntoSegmentTest {
             assertTrue(subscription.cancelled.get(), "the transfer was not cancelled");
             assertThrows(java.util.concurrent.CancellationException.class, () -> body.getBody().toCompletableFuture().get());
             assertTrue(atAbandon[0] != 0 && atAbandon[atAbandon.length - 1] == 0, "the race ran while the line was being filled");
+        }
+    }
+
+    /** The client may call onNext after onError (from another thread): nothing lands once onError returned. */
+    @Test
+    void nothingIsWrittenAfterAnError() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dst = arena.allocate(4);
+            HttpResponse.BodySubscriber<Long> body = new IntoSegment(dst, b -> { }, i -> true).apply(status(206));
+            body.onSubscribe(new Subscription());
+            body.onNext(List.of(ByteBuffer.wrap(new byte[] {1})));
+            body.onError(new java.io.IOException("connection reset"));
+            body.onNext(List.of(ByteBuffer.wrap(new byte[] {2, 2, 2})));
+            assertArrayEquals(new byte[] {1, 0, 0, 0}, dst.toArray(ValueLayout.JAVA_BYTE));
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> body.getBody().toCompletableFuture().get());
         }
     }
 
