@@ -357,6 +357,24 @@ class FileSystemTest {
             log.removeHandler(h);
         }
     }
+    /** A backend whose pages come in order, as a manifest's: every path below is a directory, no file has bytes. */
+    private abstract static class PagedBackend implements Backend {
+        @Override
+        public boolean pagesInOrder(String dir) {
+            return true;
+        }
+
+        @Override
+        public Optional<ObjectInfo> stat(String path) {
+            return Optional.of(ObjectInfo.dir(path, 1));
+        }
+
+        @Override
+        public long read(String path, String etag, long offset, MemorySegment dst) {
+            return 0;
+        }
+    }
+
     /**
      * A backend whose pages come in order (a manifest) is read a page at a time: every name once,
      * in order, offsets that are positions, seeks back that list the page again from its token
@@ -379,12 +397,7 @@ class FileSystemTest {
             }
         }
         java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
-        Backend paged = new Backend() {
-            @Override
-            public boolean pagesInOrder(String dir) {
-                return true;
-            }
-
+        Backend paged = new PagedBackend() {
             @Override
             public ListPage list(String dir, String continuation) {
                 lists.incrementAndGet();
@@ -393,15 +406,6 @@ class FileSystemTest {
                 return new ListPage(listed.subList(from, to), to == listed.size() ? null : Integer.toString(to), true);
             }
 
-            @Override
-            public Optional<ObjectInfo> stat(String path) {
-                return Optional.of(ObjectInfo.dir(path, 1));
-            }
-
-            @Override
-            public long read(String path, String etag, long offset, MemorySegment dst) {
-                return 0;
-            }
         };
         FileSystem fs = fs(paged);
         long dirIno = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
@@ -437,12 +441,7 @@ class FileSystemTest {
     void pagedDirectoriesThatAreEmptyOrHaveEmptyPagesEnd() throws Exception {
         List<List<ObjectInfo>> pages = new java.util.ArrayList<>(List.of(List.of(new ObjectInfo("..", false, 1, 1, "x")),
                 List.of(), List.of(new ObjectInfo("a", false, 1, 1, "e"), new ObjectInfo("b", false, 1, 1, "e"))));
-        Backend paged = new Backend() {
-            @Override
-            public boolean pagesInOrder(String dir) {
-                return true;
-            }
-
+        Backend paged = new PagedBackend() {
             @Override
             public ListPage list(String dir, String continuation) {
                 if (dir.equals("empty/")) {
@@ -452,15 +451,6 @@ class FileSystemTest {
                 return new ListPage(pages.get(i), i + 1 < pages.size() ? Integer.toString(i + 1) : null, true);
             }
 
-            @Override
-            public Optional<ObjectInfo> stat(String path) {
-                return Optional.of(ObjectInfo.dir(path, 1));
-            }
-
-            @Override
-            public long read(String path, String etag, long offset, MemorySegment dst) {
-                return 0;
-            }
         };
         FileSystem fs = fs(paged);
         long root = fs.lookup(FileSystem.ROOT_INO, "b0").attr().ino();
