@@ -260,10 +260,15 @@ public final class ManifestGenerator {
         } while (token != null);
     }
 
-    /** Writes the entries that lines can hold; returns the last name written (or {@code last}). */
+    /**
+     * Writes the entries that lines can hold, in byte order of their names: a store's page lists
+     * its objects and then its prefixes (S3), or the other way round (GCS), and a directory file
+     * whose names rise can be searched and paged ({@link ManifestBackend#pagesInOrder}). Returns the
+     * last name written (or {@code last}).
+     */
     private String write(java.io.Writer w, String dir, List<ObjectInfo> entries, String dirTime, List<String> subdirs, String last)
             throws IOException {
-        for (ObjectInfo e : entries) {
+        for (ObjectInfo e : byName(entries)) {
             if (!ManifestFormat.representable(e.name()) || !dev.msfs.backend.Paths.isValidName(e.name())) {
                 skipped.incrementAndGet();
                 continue;
@@ -278,6 +283,18 @@ public final class ManifestGenerator {
             }
         }
         return last;
+    }
+
+    /** The page sorted by the UTF-8 bytes of its names, as {@link ManifestPart#check} compares them. */
+    private static List<ObjectInfo> byName(List<ObjectInfo> page) {
+        record Keyed(byte[] key, ObjectInfo entry) {
+        }
+        List<Keyed> keyed = new ArrayList<>(page.size());
+        for (ObjectInfo e : page) {
+            keyed.add(new Keyed(e.name().getBytes(java.nio.charset.StandardCharsets.UTF_8), e));
+        }
+        keyed.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key, b.key));
+        return keyed.stream().map(Keyed::entry).toList();
     }
 
     /**

@@ -490,4 +490,39 @@ class ManifestTest {
         assertEquals(1, new ManifestGenerator(store(data, 1000), m, 2).generate("b", "", p -> { }).totalObjects(),
                 "free once no backend lists from it");
     }
+
+    /**
+     * A store's page lists its objects, then its prefixes (S3's shape): the directory file is
+     * written in name order, so lookups binary-search it and readdir pages through it.
+     */
+    @Test
+    void aPageOfObjectsThenPrefixesIsWrittenInNameOrder(@TempDir Path dir) throws Exception {
+        Backend s3Shaped = new Backend() {
+            @Override
+            public ListPage list(String d, String continuation) {
+                if (!d.isEmpty()) {
+                    return new ListPage(List.of(new ObjectInfo("x", false, 1, 1, "e")), null, true);
+                }
+                return new ListPage(List.of(new ObjectInfo("a.txt", false, 1, 1, "e"), new ObjectInfo("z.txt", false, 1, 1, "e"),
+                        ObjectInfo.dir("m", 0), ObjectInfo.dir("é", 0)), null, true);
+            }
+
+            @Override
+            public java.util.Optional<ObjectInfo> stat(String path) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public long read(String path, String etag, long offset, java.lang.foreign.MemorySegment dst) {
+                return 0;
+            }
+        };
+        Path m = dir.resolve("m");
+        new ManifestGenerator(s3Shaped, m, 2).generate("b", "", p -> { });
+        assertEquals(List.of("a.txt", "m", "z.txt", "é"), Files.readAllLines(m.resolve(ManifestFormat.ROOT)).stream()
+                .filter(l -> !l.startsWith("#")).map(l -> l.split("\t")[1]).toList());
+        ManifestBackend served = ManifestBackend.open(s3Shaped, settings(m, 2), "t", "b", "");
+        assertTrue(served.pagesInOrder(""), "a sorted directory file is paged");
+        served.close();
+    }
 }
