@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
  * download, request preconditions) and its OAuth 2.0 service-account flow (RFC 7523, Google's
  * "Using OAuth 2.0 for server to server applications"):
  * <ul>
- * <li>{@code GET /storage/v1/b/B/o}: prefix, delimiter, pageToken and maxResults (at most 1,000;
+ * <li>{@code GET /storage/v1/b/B/o}: prefix, delimiter, pageToken, startOffset (inclusive) and maxResults (at most 1,000;
  *     items and prefixes count together), answering items (sizes and generations as strings),
  *     prefixes and nextPageToken;</li>
  * <li>{@code GET /storage/v1/b/B/o/NAME} (the name percent-encoded, '/' as %2F): the object
@@ -254,12 +254,14 @@ final class FakeGcs implements AutoCloseable {
         String delimiter = q.getOrDefault("delimiter", "");
         int max = Math.min(1000, Integer.parseInt(q.getOrDefault("maxResults", "1000")));
         String after = q.containsKey("pageToken") ? new String(Base64.getDecoder().decode(q.get("pageToken")), StandardCharsets.UTF_8) : null;
+        String startOffset = q.getOrDefault("startOffset", "");
         JsonArray items = new JsonArray();
         JsonArray prefixes = new JsonArray();
         String last = null;
         int n = 0;
         boolean more = false;
-        for (Map.Entry<String, Obj> e : (after == null ? bucket.tailMap(prefix, true) : bucket.tailMap(after, false)).entrySet()) {
+        String from = startOffset.compareTo(prefix) > 0 ? startOffset : prefix;
+        for (Map.Entry<String, Obj> e : (after == null ? bucket.tailMap(from, true) : bucket.tailMap(after, false)).entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(prefix)) {
                 break;

@@ -206,6 +206,34 @@ class GcsIT {
     }
 
     /**
+     * generate-manifest of a GCS backend splits a flat directory into ranges listed at once, from
+     * names (startOffset), as it does for S3: every name, in order, once.
+     */
+    @Test
+    void generatesAManifestWithAFlatDirectoryListedInRanges(@TempDir Path dir) throws Exception {
+        try (FakeGcs fake = new FakeGcs(TestSecrets.GCS_API_KEY)) {
+            for (int i = 0; i < 1500; i++) {
+                fake.put("b", String.format("flat/s%05d", i), new byte[] {1});
+            }
+            Path manifest = dir.resolve("manifest");
+            Path cfg = Files.writeString(dir.resolve("c.yaml"), "msfs_version: 1\nbackends:\n"
+                    + "  - {dir_name: gcs, backend_type: GCS, bucket_container_name: b, manifest_path: \"" + manifest + "\",\n"
+                    + "     directory_page_size: 100, flat_dir_confirmation_pages: 2, manifest_gen_workers: 8,\n"
+                    + "     GCS: {endpoint: \"" + fake.endpoint() + "\", api_key: " + TestSecrets.GCS_API_KEY + "}}\n");
+            MsfsProcess.Result r = MsfsProcess.run("generate-manifest", "--backend", "gcs", cfg.toString());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("1500 objects") && r.out().contains("1 flat directory listed in ranges at once"), r.out());
+            List<String> names = Files.readAllLines(manifest.resolve("flat.tsv")).stream().filter(l -> !l.startsWith("#"))
+                    .map(l -> l.split("\t")[1]).toList();
+            List<String> want = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                want.add(String.format("s%05d", i));
+            }
+            assertEquals(want, names);
+        }
+    }
+
+    /**
      * The two other ways in: the metadata server of GCE and GKE (Workload Identity), found by
      * Google's library at GCE_METADATA_HOST, and anonymous reads of a public bucket where there
      * are no credentials at all (no variable, no gcloud file under HOME, no metadata server).

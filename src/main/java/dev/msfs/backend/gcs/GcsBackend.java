@@ -66,9 +66,24 @@ public final class GcsBackend extends PrefixStore {
 
     @Override
     protected ListPage listObjects(String fullPrefix, String continuation, int maxEntries) throws BackendException {
+        return listObjectsAfter(fullPrefix, null, continuation, maxEntries);
+    }
+
+    /** GCS lists from a name with startOffset (inclusive): the key followed by U+0000 is the first after it. */
+    @Override
+    public boolean listsAfter() {
+        return true;
+    }
+
+    @Override
+    protected ListPage listObjectsAfter(String fullPrefix, String startAfter, String continuation, int maxEntries)
+            throws BackendException {
         String what = "list " + bucket + "/" + fullPrefix;
+        // A continued page repeats the first request's parameters, as Google's clients do.
+        String from = (startAfter != null ? "&startOffset=" + enc(startAfter + "\u0000") : "")
+                + (continuation != null ? "&pageToken=" + enc(continuation) : "");
         URI uri = URI.create(endpoint + "/storage/v1/b/" + enc(bucket) + "/o?delimiter=%2F&prefix=" + enc(fullPrefix)
-                + "&maxResults=" + Math.min(maxEntries, MAX_PAGE) + (continuation == null ? "" : "&pageToken=" + enc(continuation)));
+                + "&maxResults=" + Math.min(maxEntries, MAX_PAGE) + from);
         HttpResponse<String> r = call(uri, HttpResponse.BodyHandlers::ofString, what, null);
         Exchange.check(r.statusCode(), what, GcsJson.errorMessage(r.body()));
         GcsJson.Page page;
