@@ -73,6 +73,24 @@ public interface Backend extends AutoCloseable {
         return read(path, etag, 0, dst);
     }
 
+    /** Whether {@link #put} and {@link #delete} work (S3): a backend with readonly: false takes writes then. */
+    default boolean writable() {
+        return false;
+    }
+
+    /**
+     * Stores the bytes of {@code file} as the object {@code path}, replacing any, and returns the
+     * object as the store now lists it (its new ETag). Only where {@link #writable}.
+     */
+    default ObjectInfo put(String path, java.nio.file.Path file) throws BackendException {
+        throw new BackendException(BackendException.Kind.ACCESS_DENIED, describe() + " takes no writes");
+    }
+
+    /** Removes the object {@code path} (a folder marker: "dir/"); removing what is not there is no error. Only where {@link #writable}. */
+    default void delete(String path) throws BackendException {
+        throw new BackendException(BackendException.Kind.ACCESS_DENIED, describe() + " takes no writes");
+    }
+
     /** What the backend reaches, for messages: its type, endpoint and bucket or path. Never a credential. */
     default String describe() {
         return getClass().getSimpleName();

@@ -87,6 +87,24 @@ public final class MeteredBackend implements Backend {
     }
 
     /** @param bytesOf the bytes a successful call brought from the store */
+    @Override
+    public boolean writable() {
+        return inner.writable();
+    }
+
+    @Override
+    public ObjectInfo put(String path, java.nio.file.Path file) throws BackendException {
+        return timed("write_file", path, () -> inner.put(path, file), info -> info.size());
+    }
+
+    @Override
+    public void delete(String path) throws BackendException {
+        timed("delete_file", path, () -> {
+            inner.delete(path);
+            return null;
+        }, x -> 0L);
+    }
+
     private <T> T timed(String op, String target, Call<T> call, java.util.function.ToLongFunction<T> bytesOf)
             throws BackendException {
         observer.started(op);

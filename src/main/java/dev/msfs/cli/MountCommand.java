@@ -96,7 +96,7 @@ final class MountCommand implements Callable<Integer> {
                 return fail(Main.EXIT_FAILURE, problem);
             }
             MountOptions options = new MountOptions(dir, cfg.mountname(), cfg.allowOther(), cfg.fuseWorkers(),
-                    MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND);
+                    MountOptions.MAX_READ, MountOptions.MAX_BACKGROUND, cfg.backends().stream().anyMatch(b -> !b.readonly()));
             fs = FileSystem.of(cfg, backends);
             FileSystem mounted = fs;
             LOG.info(() -> "cache: " + mounted.cacheStorage());

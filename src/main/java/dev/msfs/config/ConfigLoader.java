@@ -250,6 +250,11 @@ public final class ConfigLoader {
         Map<Path, String> manifestOwners = new HashMap<>();
         for (NodeReader b : readers) {
             BackendConfig bc = backend(b, uid, gid, notYetUsed);
+            if (!bc.readonly() && allowOther && ((bc.dirPerm() | bc.filePerm()) & 0002) != 0) {
+                b.warn("readonly", "false with allow_other and dir_perm " + Integer.toOctalString(bc.dirPerm()) + ", file_perm "
+                        + Integer.toOctalString(bc.filePerm()) + ": every local user may write and delete this backend's"
+                        + " objects; set dir_perm: \"755\", file_perm: \"644\" (and uid/gid) to keep writes to their owner");
+            }
             if (!dirNames.add(bc.dirName())) {
                 throw b.error("dir_name", "\"" + bc.dirName() + "\" is used by another backend; dir_name must be unique");
             }
@@ -448,6 +453,10 @@ public final class ConfigLoader {
             case AISTORE -> aistore(b);
             case GCS -> gcs(b);
         };
+        if (!readonly && type != BackendType.S3) {
+            b.warn("readonly", "false: msfs writes to S3 backends only so far; this " + type.sectionName()
+                    + " backend answers writes with EROFS");
+        }
         if (!manifestPath.isEmpty() && !readonly) {
             // MSFS keeps a log of what writes change beside its manifest; msfs's writes do not record theirs yet.
             throw b.error("manifest_path", "a manifest is a snapshot of a read-only backend's listing; remove it or readonly: false");

@@ -9,6 +9,8 @@ public final class Errno {
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int EXDEV = 18;
     public static final int ENOTDIR = 20;
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
@@ -16,7 +18,9 @@ public final class Errno {
     public static final int ERANGE = 34;
     public static final int ENAMETOOLONG = 36;
     public static final int ENOSYS = 38;
+    public static final int ENOTEMPTY = 39;
     public static final int ENODATA = 61;
+    public static final int ENOTSUP = 95;
 
     private Errno() {
     }

@@ -31,6 +31,7 @@ import java.util.function.Function;
  * cache ({@link KernelPages}). Read-only: every mutation is refused with EROFS.
  */
 public final class FileSystem implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(FileSystem.class.getName());
     public static final long ROOT_INO = Namespace.ROOT_INO;
 
     private final FsSettings settings;
@@ -186,14 +187,30 @@ public final class FileSystem implements AutoCloseable {
         handles.removeDir(fh);
     }
 
+    /** As {@link #open(long, boolean, boolean)}, without O_TRUNC. */
+    public Opened open(long ino, boolean writing) throws FsException {
+        return open(ino, writing, false);
+    }
+
     /**
      * Opens a file at the object version known now (refreshed first once older than the TTL).
-     * {@code writing}: the open would write, create or truncate, which read-only backends refuse.
+     * {@code writing}: the open would write, create or truncate, which read-only backends refuse;
+     * a writable one takes it with {@code truncate} only (O_TRUNC: the object is written anew,
+     * from its first byte, with direct_io).
      */
-    public Opened open(long ino, boolean writing) throws FsException {
+    public Opened open(long ino, boolean writing, boolean truncate) throws FsException {
         Inode inode = namespace.known(ino);
         if (writing) {
-            throw new FsException(Errno.EROFS, "read-only");
+            if (inode.volume == null || !writable(inode.volume)) {
+                throw new FsException(Errno.EROFS, "read-only");
+            }
+            if (inode.directory) {
+                throw new FsException(Errno.EISDIR, "is a directory");
+            }
+            if (!truncate) {
+                throw new FsException(Errno.ENOTSUP, inode.path + ": an object can only be written whole: open it with O_TRUNC");
+            }
+            return new Opened(writer(inode), true, false);
         }
         if (inode.directory) {
             throw new FsException(Errno.EISDIR, "is a directory");
@@ -229,6 +246,18 @@ public final class FileSystem implements AutoCloseable {
     }
 
     public void release(long fh) {
+        Writer w = handles.removeWriter(fh);
+        if (w != null) {
+            try {
+                commit(w);
+            } catch (FsException e) {
+                LOG.warning("release: " + e.getMessage() + "; what was written to " + w.inode.path + " since its last flush is lost");
+            } finally {
+                w.close();
+                namespace.released(w.inode.volume);
+            }
+            return;
+        }
         Handles.OpenFile f = handles.removeFile(fh);
         if (f != null) {
             if (f.usesPages()) {
@@ -244,10 +273,203 @@ public final class FileSystem implements AutoCloseable {
 
     /** {@code write}: the caller asks whether it may write. */
     public void access(long ino, boolean write) throws FsException {
-        namespace.known(ino);
-        if (write) {
+        Inode inode = namespace.known(ino);
+        if (write && (inode.volume == null || !writable(inode.volume))) {
             throw new FsException(Errno.EROFS, "read-only");
         }
+    }
+
+    /** Whether {@code v} takes writes: readonly: false, and a backend that can store objects. */
+    private static boolean writable(Volume v) {
+        return !v.config.readonly() && v.backend.writable();
+    }
+
+    /** The directory {@code ino}, when its backend takes writes; else EROFS. */
+    private Inode writableDir(long ino) throws FsException {
+        Inode dir = namespace.directory(ino);
+        if (dir.volume == null || !writable(dir.volume)) {
+            throw new FsException(Errno.EROFS, "read-only file system");
+        }
+        return dir;
+    }
+
+    private static void checkName(String name) throws FsException {
+        if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+            throw new FsException(Errno.ENAMETOOLONG, "name too long");
+        }
+        if (!dev.msfs.backend.Paths.isValidName(name)) {
+            throw new FsException(Errno.EINVAL, "not a name an object may take: " + name);
+        }
+    }
+
+    /** What the store holds at {@code path} now (a HEAD and a one-key listing), for creating and removing. */
+    private static Optional<ObjectInfo> storeHas(Inode dir, String path) throws FsException {
+        try {
+            return dir.volume.backend.stat(path);
+        } catch (dev.msfs.backend.BackendException e) {
+            if (e.kind() == dev.msfs.backend.BackendException.Kind.NOT_FOUND) {
+                return Optional.empty(); // no bucket: nothing there either; a write will say what the store thinks of it
+            }
+            throw Namespace.backendFailure(dir.volume, "stat " + path, e);
+        }
+    }
+
+    /** A file created and opened for writing: its entry (counted as a lookup) and its handle. */
+    public record Created(Entry entry, long fh) {
+    }
+
+    /**
+     * Creates {@code name} in {@code parent} and opens it for writing; an object already there is
+     * replaced at the first commit, unless {@code exclusive} (O_EXCL: EEXIST).
+     */
+    public Created create(long parent, String name, boolean exclusive) throws FsException {
+        Inode dir = writableDir(parent);
+        checkName(name);
+        Optional<ObjectInfo> there = storeHas(dir, dir.childPath(name));
+        if (there.isPresent() && (exclusive || there.get().directory())) {
+            throw new FsException(there.get().directory() ? Errno.EISDIR : Errno.EEXIST, dir.childPath(name) + " exists");
+        }
+        Inode inode = namespace.ref(dir, new ObjectInfo(name, false, 0, System.currentTimeMillis(), ""), System.nanoTime());
+        long fh;
+        try {
+            fh = writer(inode);
+        } catch (FsException e) {
+            namespace.forget(inode.ino, 1);
+            throw e;
+        }
+        namespace.changed(dir);
+        return new Created(new Entry(namespace.attr(inode), ttlSeconds(), true), fh);
+    }
+
+    private long writer(Inode inode) throws FsException {
+        try {
+            Writer w = new Writer(inode, settings.spoolDir());
+            inode.volume.openFiles.incrementAndGet();
+            return handles.add(w);
+        } catch (java.io.IOException e) {
+            throw new FsException(Errno.EIO, "cannot make a spool file in " + settings.spoolDir() + ": " + e.getMessage());
+        }
+    }
+
+    /** Appends to a file opened for writing; returns the byte count. Writes anywhere but the end are EINVAL. */
+    public long write(long fh, long offset, MemorySegment data) throws FsException {
+        Writer w = handles.writer(fh);
+        if (w == null) {
+            throw new FsException(Errno.EBADF, "not open for writing");
+        }
+        return w.write(offset, data);
+    }
+
+    /**
+     * close(2) of a handle (or a dup of it), and fsync: a file opened for writing is committed,
+     * what it holds so far stored as the object, and a failure is this call's error. A barrier:
+     * once it returns 0 the store has every byte written before it. Nothing for a reader.
+     */
+    public void flush(long fh) throws FsException {
+        Writer w = handles.writer(fh);
+        if (w != null) {
+            commit(w);
+        }
+    }
+
+    private void commit(Writer w) throws FsException {
+        ObjectInfo info = w.commit();
+        if (info != null) {
+            namespace.learn(w.inode, new ObjectInfo(w.inode.known.info().name(), false, info.size(), info.mtimeMillis(), info.etag()));
+            namespace.changed(namespace.parent(w.inode));
+        }
+    }
+
+    /** Removes the object {@code name} of {@code parent}. */
+    public void unlink(long parent, String name) throws FsException {
+        Inode dir = writableDir(parent);
+        String path = dir.childPath(name);
+        ObjectInfo there = storeHas(dir, path).orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
+        if (there.directory()) {
+            throw new FsException(Errno.EISDIR, path + " is a directory");
+        }
+        try {
+            dir.volume.backend.delete(path);
+        } catch (dev.msfs.backend.BackendException e) {
+            throw Namespace.backendFailure(dir.volume, "delete " + path, e);
+        }
+        namespace.changed(dir);
+    }
+
+    /**
+     * Makes directory {@code name} in {@code parent}: a folder marker object ({@code name/}), so
+     * the directory is in the store at once, for every mount, and stays after a remount.
+     */
+    public Entry mkdir(long parent, String name) throws FsException {
+        Inode dir = writableDir(parent);
+        checkName(name);
+        String path = dir.childPath(name);
+        if (storeHas(dir, path).isPresent()) {
+            throw new FsException(Errno.EEXIST, path + " exists");
+        }
+        java.nio.file.Path empty = null;
+        try {
+            java.nio.file.Files.createDirectories(settings.spoolDir());
+            empty = java.nio.file.Files.createTempFile(settings.spoolDir(), "msfs-marker-", "");
+            dir.volume.backend.put(path + "/", empty);
+        } catch (java.io.IOException e) {
+            throw new FsException(Errno.EIO, "cannot make a spool file in " + settings.spoolDir() + ": " + e.getMessage());
+        } catch (dev.msfs.backend.BackendException e) {
+            throw Namespace.backendFailure(dir.volume, "mkdir " + path, e);
+        } finally {
+            if (empty != null) {
+                empty.toFile().delete();
+            }
+        }
+        namespace.changed(dir);
+        Inode inode = namespace.ref(dir, ObjectInfo.dir(name, System.currentTimeMillis()), System.nanoTime());
+        return new Entry(namespace.attr(inode), ttlSeconds(), true);
+    }
+
+    /** Removes the empty directory {@code name} of {@code parent} (its folder marker); ENOTEMPTY while it holds anything. */
+    public void rmdir(long parent, String name) throws FsException {
+        Inode dir = writableDir(parent);
+        String path = dir.childPath(name);
+        ObjectInfo there = storeHas(dir, path).orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
+        if (!there.directory()) {
+            throw new FsException(Errno.ENOTDIR, path + " is not a directory");
+        }
+        try {
+            if (!dir.volume.backend.list(path + "/", null).entries().isEmpty()) {
+                throw new FsException(Errno.ENOTEMPTY, path + " is not empty");
+            }
+            dir.volume.backend.delete(path + "/");
+        } catch (dev.msfs.backend.BackendException e) {
+            throw Namespace.backendFailure(dir.volume, "rmdir " + path, e);
+        }
+        namespace.changed(dir);
+    }
+
+    /**
+     * setattr on a writable backend: a size that is the file's already (what O_TRUNC and creat
+     * ask) is taken; any other size is ENOTSUP (objects are written whole); times, modes and owners
+     * are not the store's to keep, and are accepted and ignored so that touch and cp -p work.
+     * Read-only backends refuse it (EROFS).
+     */
+    public Attr setattr(long ino, boolean setsSize, long size) throws FsException {
+        Inode inode = namespace.known(ino);
+        if (inode.volume == null || !writable(inode.volume)) {
+            throw new FsException(Errno.EROFS, "read-only file system");
+        }
+        if (setsSize) {
+            Writer w = handles.writerOf(inode);
+            long now = w != null ? w.size() : inode.known.info().size();
+            if (inode.directory || size != now) {
+                throw new FsException(Errno.ENOTSUP, inode.path + ": objects are written whole; only O_TRUNC truncates");
+            }
+        }
+        return namespace.attr(inode);
+    }
+
+    /** rename: objects cannot be renamed in place; EXDEV makes mv copy and remove instead. */
+    public void rename(long parent) throws FsException {
+        writableDir(parent);
+        throw new FsException(Errno.EXDEV, "objects are not renamed in place");
     }
 
     /** Creating, writing, renaming or removing anything: refused while no backend is writable. */

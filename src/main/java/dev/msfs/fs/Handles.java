@@ -25,12 +25,38 @@ final class Handles {
 
     private final Map<Long, OpenDir> dirs = new ConcurrentHashMap<>();
     private final Map<Long, OpenFile> files = new ConcurrentHashMap<>();
+    private final Map<Long, Writer> writers = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong(1);
 
     long add(OpenDir d) {
         long fh = next.getAndIncrement();
         dirs.put(fh, d);
         return fh;
+    }
+
+    long add(Writer w) {
+        long fh = next.getAndIncrement();
+        writers.put(fh, w);
+        return fh;
+    }
+
+    /** The writer of handle {@code fh}, or null when it is not a file opened for writing. */
+    Writer writer(long fh) {
+        return writers.get(fh);
+    }
+
+    Writer removeWriter(long fh) {
+        return writers.remove(fh);
+    }
+
+    /** The open writer of {@code inode}, if any (its size is the file's while it is written). */
+    Writer writerOf(Inode inode) {
+        for (Writer w : writers.values()) {
+            if (w.inode == inode) {
+                return w;
+            }
+        }
+        return null;
     }
 
     long add(OpenFile f) {
@@ -65,6 +91,6 @@ final class Handles {
     }
 
     int count() {
-        return dirs.size() + files.size();
+        return dirs.size() + files.size() + writers.size();
     }
 }

@@ -223,6 +223,17 @@ final class Namespace implements AutoCloseable {
         return p != null ? p : dir.volume.root;
     }
 
+    /** {@code dir} changed through this mount (a file created, written or removed): its listing is taken again. */
+    void changed(Inode dir) {
+        dir.listing = null;
+        dir.listsInPagesUntil = System.nanoTime();
+    }
+
+    /** What a write through this mount made of {@code inode}'s object. */
+    void learn(Inode inode, ObjectInfo info) {
+        inodes.learn(inode, new Inode.Known(info, System.nanoTime()));
+    }
+
     /** The number a child has now; readdir shows a made-up non-zero one for names not looked up yet. */
     long inoOf(Inode dir, String name) {
         long known = inodes.peek(dir.volume, dir.childPath(name));

@@ -11,6 +11,7 @@ import dev.msfs.fuse.ffi.FuseLowLevel;
 import dev.msfs.fuse.ffi.fuse_conn_info;
 import dev.msfs.fuse.ffi.fuse_forget_data;
 import dev.msfs.fuse.ffi.fuse_lowlevel_ops;
+import dev.msfs.fuse.ffi.stat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ final class FuseAdapter {
 
     private final FileSystem fs;
     private final MountOptions options;
+    /** fuse_lowlevel.h's FUSE_SET_ATTR_SIZE: a macro the generated bindings do not carry. */
+    static final int SET_ATTR_SIZE = 1 << 3;
     private final OpObserver observer;
     private final Replies replies;
     private final ThreadLocal<ThreadBuffers> buffers;
@@ -71,17 +74,28 @@ final class FuseAdapter {
         fuse_lowlevel_ops.getxattr(ops, fuse_lowlevel_ops.getxattr.allocate(this::getxattr, arena));
         fuse_lowlevel_ops.listxattr(ops, fuse_lowlevel_ops.listxattr.allocate(this::listxattr, arena));
         fuse_lowlevel_ops.access(ops, fuse_lowlevel_ops.access.allocate(this::access, arena));
-        // Every mutation: EROFS while no backend is writable.
-        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate((req, ino, attr, toSet, fi) -> refuse(req, "setattr", ino), arena));
+        // Writes, on backends with readonly: false that take them (FileSystem answers EROFS elsewhere).
+        fuse_lowlevel_ops.setattr(ops, fuse_lowlevel_ops.setattr.allocate(this::setattr, arena));
+        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate(this::create, arena));
+        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate(this::write, arena));
+        fuse_lowlevel_ops.fsync(ops, fuse_lowlevel_ops.fsync.allocate(this::fsync, arena));
+        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate(this::mkdir, arena));
+        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) ->
+                guarded(req, "unlink", parent, () -> {
+                    fs.unlink(parent, cString(name));
+                    replies.err(req, 0);
+                }), arena));
+        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) ->
+                guarded(req, "rmdir", parent, () -> {
+                    fs.rmdir(parent, cString(name));
+                    replies.err(req, 0);
+                }), arena));
+        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, p, n, np, nn, f) ->
+                guarded(req, "rename", p, () -> fs.rename(p)), arena));
+        // Never: objects have no special files, links or extended attributes to set.
         fuse_lowlevel_ops.mknod(ops, fuse_lowlevel_ops.mknod.allocate((req, parent, name, mode, rdev) -> refuse(req, "mknod", parent), arena));
-        fuse_lowlevel_ops.mkdir(ops, fuse_lowlevel_ops.mkdir.allocate((req, parent, name, mode) -> refuse(req, "mkdir", parent), arena));
-        fuse_lowlevel_ops.unlink(ops, fuse_lowlevel_ops.unlink.allocate((req, parent, name) -> refuse(req, "unlink", parent), arena));
-        fuse_lowlevel_ops.rmdir(ops, fuse_lowlevel_ops.rmdir.allocate((req, parent, name) -> refuse(req, "rmdir", parent), arena));
         fuse_lowlevel_ops.symlink(ops, fuse_lowlevel_ops.symlink.allocate((req, link, parent, name) -> refuse(req, "symlink", parent), arena));
-        fuse_lowlevel_ops.rename(ops, fuse_lowlevel_ops.rename.allocate((req, p, n, np, nn, f) -> refuse(req, "rename", p), arena));
         fuse_lowlevel_ops.link(ops, fuse_lowlevel_ops.link.allocate((req, ino, np, nn) -> refuse(req, "link", ino), arena));
-        fuse_lowlevel_ops.create(ops, fuse_lowlevel_ops.create.allocate((req, parent, name, mode, fi) -> refuse(req, "create", parent), arena));
-        fuse_lowlevel_ops.write(ops, fuse_lowlevel_ops.write.allocate((req, ino, buf, size, off, fi) -> refuse(req, "write", ino), arena));
         fuse_lowlevel_ops.setxattr(ops, fuse_lowlevel_ops.setxattr.allocate((req, ino, n, v, s, f) -> refuse(req, "setxattr", ino), arena));
         fuse_lowlevel_ops.removexattr(ops, fuse_lowlevel_ops.removexattr.allocate((req, ino, n) -> refuse(req, "removexattr", ino), arena));
         fuse_lowlevel_ops.fallocate(ops, fuse_lowlevel_ops.fallocate.allocate((req, ino, m, o, l, fi) -> refuse(req, "fallocate", ino), arena));
@@ -92,8 +106,10 @@ final class FuseAdapter {
         try {
             MemorySegment conn = connPtr.reinterpret(fuse_conn_info.sizeof());
             int capable = fuse_conn_info.capable(conn);
+            // ATOMIC_O_TRUNC: O_TRUNC comes with open, so a rewrite is one open, not a setattr first.
             int wanted = FuseLowLevel.FUSE_CAP_ASYNC_READ() | FuseLowLevel.FUSE_CAP_PARALLEL_DIROPS()
-                    | FuseLowLevel.FUSE_CAP_READDIRPLUS() | FuseLowLevel.FUSE_CAP_READDIRPLUS_AUTO();
+                    | FuseLowLevel.FUSE_CAP_READDIRPLUS() | FuseLowLevel.FUSE_CAP_READDIRPLUS_AUTO()
+                    | FuseLowLevel.FUSE_CAP_ATOMIC_O_TRUNC();
             fuse_conn_info.want(conn, fuse_conn_info.want(conn) | (wanted & capable));
             // Room for many parallel readers without sysfs tuning after the mount (kernel default: 12/9).
             fuse_conn_info.max_background(conn, options.maxBackground());
@@ -240,7 +256,7 @@ final class FuseAdapter {
             int flags = FileInfo.openFlags(fi);
             boolean writing = (flags & FuseLowLevel.O_ACCMODE()) != FuseLowLevel.O_RDONLY()
                     || (flags & (FuseLowLevel.O_CREAT() | FuseLowLevel.O_TRUNC())) != 0;
-            Opened opened = fs.open(ino, writing);
+            Opened opened = fs.open(ino, writing, (flags & FuseLowLevel.O_TRUNC()) != 0);
             FileInfo.setHandle(fi, opened.fh());
             FileInfo.setBits(fi, (opened.directIo() ? FileInfo.DIRECT_IO : 0) | (opened.keepCache() ? FileInfo.KEEP_CACHE : 0));
             replies.open(req, fi);
@@ -269,8 +285,59 @@ final class FuseAdapter {
         });
     }
 
-    private void flush(MemorySegment req, long ino, MemorySegment fi) {
-        guarded(req, "flush", ino, () -> replies.err(req, 0));
+    /** close(2): a file opened for writing is committed here, so close returns the commit's error. */
+    private void flush(MemorySegment req, long ino, MemorySegment fiPtr) {
+        guarded(req, "flush", ino, () -> {
+            fs.flush(FileInfo.handle(FileInfo.at(fiPtr)));
+            replies.err(req, 0);
+        });
+    }
+
+    private void fsync(MemorySegment req, long ino, int datasync, MemorySegment fiPtr) {
+        guarded(req, "fsync", ino, () -> {
+            fs.flush(FileInfo.handle(FileInfo.at(fiPtr)));
+            replies.err(req, 0);
+        });
+    }
+
+    void create(MemorySegment req, long parent, MemorySegment namePtr, int mode, MemorySegment fiPtr) {
+        guarded(req, "create", parent, () -> {
+            MemorySegment fi = FileInfo.at(fiPtr);
+            FileSystem.Created c = fs.create(parent, cString(namePtr), (FileInfo.openFlags(fi) & FuseLowLevel.O_EXCL()) != 0);
+            FileInfo.setHandle(fi, c.fh());
+            FileInfo.setBits(fi, FileInfo.DIRECT_IO); // writes go straight to msfs, in order; no page holds them
+            ThreadBuffers b = buffers.get();
+            Structs.fillEntry(b.entryBuf, c.entry());
+            if (replies.create(req, b.entryBuf, fi) != 0) { // the kernel never saw it: no FORGET, no release will come
+                fs.forget(c.entry().attr().ino(), 1);
+                fs.release(c.fh());
+            }
+        });
+    }
+
+    private void write(MemorySegment req, long ino, MemorySegment buf, long size, long offset, MemorySegment fiPtr) {
+        guarded(req, "write", ino, () -> replies.write(req, fs.write(FileInfo.handle(FileInfo.at(fiPtr)), offset, buf.reinterpret(size))));
+    }
+
+    private void mkdir(MemorySegment req, long parent, MemorySegment namePtr, int mode) {
+        guarded(req, "mkdir", parent, () -> {
+            Entry e = fs.mkdir(parent, cString(namePtr));
+            ThreadBuffers b = buffers.get();
+            Structs.fillEntry(b.entryBuf, e);
+            if (replies.entry(req, b.entryBuf) != 0) {
+                fs.forget(e.attr().ino(), 1);
+            }
+        });
+    }
+
+    /** Times, modes and owners are accepted and ignored on writable backends; a size only where it is the file's already. */
+    private void setattr(MemorySegment req, long ino, MemorySegment attr, int toSet, MemorySegment fi) {
+        guarded(req, "setattr", ino, () -> {
+            long size = stat.st_size(attr.reinterpret(stat.sizeof()));
+            ThreadBuffers b = buffers.get();
+            Structs.fillStat(b.statBuf, fs.setattr(ino, (toSet & SET_ATTR_SIZE) != 0, size));
+            replies.attr(req, b.statBuf, fs.ttlSeconds());
+        });
     }
 
     private void statfs(MemorySegment req, long ino) {

@@ -21,6 +21,16 @@ final class LibfuseReplies implements Replies {
     }
 
     @Override
+    public int create(MemorySegment req, MemorySegment entryParam, MemorySegment fileInfo) {
+        return FuseLowLevel.fuse_reply_create(req, entryParam, fileInfo);
+    }
+
+    @Override
+    public int write(MemorySegment req, long count) {
+        return FuseLowLevel.fuse_reply_write(req, count);
+    }
+
+    @Override
     public int buf(MemorySegment req, MemorySegment buf, long size) {
         return FuseLowLevel.fuse_reply_buf(req, buf, size);
     }

@@ -15,6 +15,12 @@ interface Replies {
 
     int open(MemorySegment req, MemorySegment fileInfo);
 
+    /** A file created and opened: its entry (a lookup the kernel will FORGET) and its handle. */
+    int create(MemorySegment req, MemorySegment entryParam, MemorySegment fileInfo);
+
+    /** How many bytes a write took. */
+    int write(MemorySegment req, long count);
+
     int buf(MemorySegment req, MemorySegment buf, long size);
 
     int err(MemorySegment req, int errno);

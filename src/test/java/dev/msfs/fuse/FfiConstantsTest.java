@@ -24,6 +24,10 @@ class FfiConstantsTest {
         assertEquals(FuseLowLevel.ENAMETOOLONG(), Errno.ENAMETOOLONG);
         assertEquals(FuseLowLevel.ENOSYS(), Errno.ENOSYS);
         assertEquals(FuseLowLevel.ENODATA(), Errno.ENODATA);
+        assertEquals(FuseLowLevel.EEXIST(), Errno.EEXIST);
+        assertEquals(FuseLowLevel.EXDEV(), Errno.EXDEV);
+        assertEquals(FuseLowLevel.ENOTEMPTY(), Errno.ENOTEMPTY);
+        assertEquals(FuseLowLevel.ENOTSUP(), Errno.ENOTSUP);
     }
 
     @Test

@@ -56,6 +56,17 @@ class FuseAdapterTest {
         }
 
         @Override
+        public int create(MemorySegment req, MemorySegment e, MemorySegment fileInfo) {
+            entryIno = fuse_entry_param.ino(e);
+            return send("create");
+        }
+
+        @Override
+        public int write(MemorySegment req, long count) {
+            return send("write " + count);
+        }
+
+        @Override
         public int buf(MemorySegment req, MemorySegment buf, long size) {
             return send("buf " + size);
         }
@@ -117,7 +128,7 @@ class FuseAdapterTest {
         }
         fs = FileSystem.of(TestConfigs.ram("v"), List.of(ram));
         adapter = new FuseAdapter(fs, new MountOptions(Path.of("/mnt"), "t", false, 1, MountOptions.MAX_READ,
-                MountOptions.MAX_BACKGROUND), OpObserver.NONE, replies);
+                MountOptions.MAX_BACKGROUND, false), OpObserver.NONE, replies);
     }
 
     @AfterEach

@@ -38,7 +38,7 @@ final class InProcessMount implements AutoCloseable {
         this.mountpoint = mountpoint;
         this.fs = FileSystem.of(config, backends);
         MountOptions options = new MountOptions(mountpoint, "msfs-test", false, 8, MountOptions.MAX_READ,
-                MountOptions.MAX_BACKGROUND);
+                MountOptions.MAX_BACKGROUND, false);
         this.session = FuseSession.mount(fs, options);
         this.loop = Thread.ofPlatform().name("fuse-loop").start(() -> {
             try {

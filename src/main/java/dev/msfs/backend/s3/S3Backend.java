@@ -56,6 +56,27 @@ public final class S3Backend extends PrefixStore {
     }
 
     @Override
+    public boolean writable() {
+        return true;
+    }
+
+    /**
+     * One PutObject of the file (up to S3's 5 GiB for one PUT: CRT's multipart threshold is set
+     * there), then a HEAD for what the store made of it: its ETag, size and time.
+     */
+    @Override
+    public ObjectInfo put(String path, java.nio.file.Path file) throws BackendException {
+        s3.send(S3Request.of("PutObject", "PUT", prefix + path).withUpload(file));
+        return headObject(path).orElseThrow(() -> new BackendException(BackendException.Kind.IO,
+                "PUT " + path + " succeeded, but a HEAD of it finds nothing"));
+    }
+
+    @Override
+    public void delete(String path) throws BackendException {
+        s3.send(S3Request.of("DeleteObject", "DELETE", prefix + path));
+    }
+
+    @Override
     public long read(String path, String etag, long offset, MemorySegment dst) throws BackendException {
         return read(path, etag, offset, dst, Arrivals.NONE);
     }

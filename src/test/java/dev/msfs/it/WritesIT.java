@@ -1,0 +1,146 @@
+package dev.msfs.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Writes through a real mount to S3Proxy (`readonly: false`): new files of awkward sizes and a
+ * rewrite with O_TRUNC, read back through the mount and from the store's own files, fsync as a
+ * barrier, unlink, mkdir and rmdir, mv through EXDEV, the refusals (a write anywhere but the end,
+ * an append, a read-only backend), and a commit the store refuses, which close reports.
+ */
+class WritesIT {
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesNewObjectsRewritesAndRemovesThroughTheMount(@TempDir Path work) throws Exception {
+        try (S3Server server = new S3Server(work.resolve("s3"))) {
+            Path store = server.bucket("ckpt");
+            Files.writeString(store.resolve("old.txt"), "the old contents");
+            String s3 = "{endpoint: \"" + server.endpoint() + "\", region: us-east-1, access_key_id: " + S3Server.ACCESS_KEY
+                    + ", secret_access_key: %s, request_timeout: 20000}";
+            Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                    msfs_version: 1
+                    allow_other: false
+                    entry_attr_ttl: 1000
+                    cache_line_size: 1048576
+                    cache_dir_path: %s
+                    backends:
+                      - {dir_name: rw, backend_type: S3, bucket_container_name: ckpt, readonly: false, S3: %s}
+                      - {dir_name: ro, backend_type: S3, bucket_container_name: ckpt, S3: %s}
+                      - {dir_name: badkey, backend_type: S3, bucket_container_name: ckpt, readonly: false, S3: %s}
+                      - {dir_name: nobucket, backend_type: S3, bucket_container_name: missing, readonly: false, S3: %s}
+                    """.formatted(work.resolve("spool"), s3.formatted(S3Server.SECRET), s3.formatted(S3Server.SECRET),
+                    s3.formatted("not-the-secret"), s3.formatted(S3Server.SECRET)));
+            Files.createDirectories(work.resolve("spool"));
+            Path mnt = Files.createDirectories(work.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                Path rw = mnt.resolve("rw");
+                int[] sizes = {0, 1, 1 << 20, (8 << 20) + 1, 20 << 20};
+                for (int size : sizes) {
+                    byte[] want = random(size, size);
+                    Files.write(rw.resolve("f" + size), want);
+                    assertArrayEquals(want, Files.readAllBytes(store.resolve("f" + size)), "the store's bytes of f" + size);
+                    assertArrayEquals(want, Files.readAllBytes(rw.resolve("f" + size)), "the mount's bytes of f" + size);
+                    assertEquals(size, Files.size(rw.resolve("f" + size)));
+                }
+
+                // O_TRUNC over an object: the new bytes, through a new open, never the old ones.
+                assertEquals("the old contents", Files.readString(rw.resolve("old.txt")));
+                Files.writeString(rw.resolve("old.txt"), "new");
+                assertEquals("new", Files.readString(store.resolve("old.txt")));
+                assertEquals("new", Files.readString(rw.resolve("old.txt")));
+                assertEquals("new", Files.readString(mnt.resolve("ro/old.txt")), "the other backend sees it after its TTL too");
+
+                // fsync is a barrier: the bytes are in the store before close.
+                try (FileChannel ch = FileChannel.open(rw.resolve("synced"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap("durable".getBytes(StandardCharsets.UTF_8)));
+                    ch.force(true);
+                    assertEquals("durable", Files.readString(store.resolve("synced")));
+                    ch.write(ByteBuffer.wrap(" and more".getBytes(StandardCharsets.UTF_8)));
+                }
+                assertEquals("durable and more", Files.readString(store.resolve("synced")));
+
+                // Only sequential writes: a write elsewhere is EINVAL, and what was written in order is kept.
+                try (RandomAccessFile f = new RandomAccessFile(rw.resolve("seq").toFile(), "rw")) {
+                    f.write(new byte[10]);
+                    f.seek(100);
+                    IOException e = assertThrows(IOException.class, () -> f.write(1));
+                    assertTrue(e.getMessage().contains("Invalid argument"), e.toString());
+                }
+                assertEquals(10, Files.size(store.resolve("seq")));
+                // An object is written whole: opening one to append is refused.
+                IOException append = assertThrows(IOException.class,
+                        () -> Files.writeString(rw.resolve("seq"), "x", StandardOpenOption.APPEND));
+                assertTrue(append.getMessage().contains("Operation not supported"), append.toString());
+
+                // mkdir makes a folder marker; rmdir refuses a directory with something in it.
+                Files.createDirectory(rw.resolve("run1"));
+                assertTrue(Files.isDirectory(rw.resolve("run1")));
+                Files.writeString(rw.resolve("run1/step-100.pt"), "weights");
+                assertEquals("weights", Files.readString(store.resolve("run1/step-100.pt")));
+                assertThrows(java.nio.file.DirectoryNotEmptyException.class, () -> Files.delete(rw.resolve("run1")));
+                // mv: rename is EXDEV, so it copies and removes.
+                Files.move(rw.resolve("run1/step-100.pt"), rw.resolve("run1/final.pt"));
+                assertEquals(List.of("final.pt"), names(rw.resolve("run1")));
+                Files.delete(rw.resolve("run1/final.pt"));
+                assertFalse(Files.exists(store.resolve("run1/final.pt")));
+                Files.delete(rw.resolve("run1"));
+                assertFalse(Files.exists(rw.resolve("run1")));
+
+                // touch works (times are accepted and ignored); truncating to another size is not taken.
+                new ProcessBuilder("touch", rw.resolve("touched").toString()).inheritIO().start().waitFor();
+                assertEquals(0, Files.size(store.resolve("touched")));
+                Process truncate = new ProcessBuilder("truncate", "-s", "5", rw.resolve("touched").toString()).start();
+                assertTrue(truncate.waitFor() != 0, "a truncate to another size was taken");
+
+                // A read-only backend stays read-only; wrong credentials are EACCES; a commit the store refuses
+                // (its bucket is gone) fails close with EIO, and leaves nothing.
+                IOException ro = assertThrows(IOException.class, () -> Files.writeString(mnt.resolve("ro/new.txt"), "no"));
+                assertTrue(ro.getMessage().contains("Read-only file system"), ro.toString());
+                assertThrows(java.nio.file.AccessDeniedException.class, () -> Files.writeString(mnt.resolve("badkey/new.txt"), "no"));
+                IOException failed = assertThrows(IOException.class, () -> Files.writeString(mnt.resolve("nobucket/new.txt"), "no"));
+                assertTrue(failed.getMessage().contains("Input/output error"), failed.toString());
+                assertFalse(Files.exists(store.resolve("new.txt")));
+                assertTrue(msfs.log().contains("backend nobucket: write new.txt failed: PUT missing/new.txt: HTTP 404 NoSuchBucket"),
+                        msfs.log());
+
+                // Removing a file.
+                Files.delete(rw.resolve("f1"));
+                assertFalse(Files.exists(store.resolve("f1")));
+                assertFalse(Files.exists(rw.resolve("f1")));
+                assertTrue(msfs.process().isAlive());
+            }
+            try (Stream<Path> left = Files.list(work.resolve("spool/msfs-writes"))) {
+                assertEquals(List.of(), left.toList(), "spool files left behind");
+            }
+        }
+    }
+}
