@@ -114,8 +114,16 @@ public final class FileSystem implements AutoCloseable {
 
     public Attr getattr(long ino) throws FsException {
         Inode inode = namespace.known(ino);
+        Writer w = inode.directory ? null : handles.writerOf(inode);
+        if (w != null) {
+            return withSize(namespace.attr(inode), w.size()); // the store has not got it yet: the writer's size is the file's
+        }
         namespace.refreshIfStale(inode);
         return namespace.attr(inode);
+    }
+
+    private static Attr withSize(Attr a, long size) {
+        return new Attr(a.ino(), a.mode(), a.nlink(), a.uid(), a.gid(), size, a.mtimeMillis());
     }
 
     /** The dir_name of the backend {@code ino} belongs to, or null for the root or an inode no longer held. Lock-free. */
@@ -343,11 +351,36 @@ public final class FileSystem implements AutoCloseable {
 
     private long writer(Inode inode) throws FsException {
         try {
-            Writer w = new Writer(inode, settings.spoolDir());
+            Writer w = new Writer(inode, spoolDir());
             inode.volume.openFiles.incrementAndGet();
             return handles.add(w);
         } catch (java.io.IOException e) {
-            throw new FsException(Errno.EIO, "cannot make a spool file in " + settings.spoolDir() + ": " + e.getMessage());
+            throw new FsException(Errno.EIO, "cannot make a spool file below " + settings.spoolParent() + ": " + e.getMessage());
+        }
+    }
+
+    private java.nio.file.Path spool; // guarded by this: made at the first write
+
+    /**
+     * This mount's spool folder: made below cache_dir_path with a random name, readable and
+     * writable by msfs's user alone, so no other user can swap a spool file for a link to another
+     * file before it is uploaded by name; removed at close.
+     */
+    private synchronized java.nio.file.Path spoolDir() throws java.io.IOException {
+        if (spool == null) {
+            java.nio.file.Files.createDirectories(settings.spoolParent());
+            spool = java.nio.file.Files.createTempDirectory(settings.spoolParent(), "msfs-writes-",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        return spool;
+    }
+
+    /** A handle the kernel never got (its create reply failed): closed without storing anything. */
+    public void discard(long fh) {
+        Writer w = handles.removeWriter(fh);
+        if (w != null) {
+            w.close();
+            namespace.released(w.inode.volume);
         }
     }
 
@@ -373,11 +406,10 @@ public final class FileSystem implements AutoCloseable {
     }
 
     private void commit(Writer w) throws FsException {
-        ObjectInfo info = w.commit();
-        if (info != null) {
+        w.commit(info -> {
             namespace.learn(w.inode, new ObjectInfo(w.inode.known.info().name(), false, info.size(), info.mtimeMillis(), info.etag()));
             namespace.changed(namespace.parent(w.inode));
-        }
+        });
     }
 
     /** Removes the object {@code name} of {@code parent}. */
@@ -388,6 +420,7 @@ public final class FileSystem implements AutoCloseable {
         if (there.directory()) {
             throw new FsException(Errno.EISDIR, path + " is a directory");
         }
+        handles.writersOf(dir.volume, path).forEach(Writer::unlinked); // a later commit must not bring it back
         try {
             dir.volume.backend.delete(path);
         } catch (dev.msfs.backend.BackendException e) {
@@ -409,11 +442,10 @@ public final class FileSystem implements AutoCloseable {
         }
         java.nio.file.Path empty = null;
         try {
-            java.nio.file.Files.createDirectories(settings.spoolDir());
-            empty = java.nio.file.Files.createTempFile(settings.spoolDir(), "msfs-marker-", "");
+            empty = java.nio.file.Files.createTempFile(spoolDir(), "marker-", "");
             dir.volume.backend.put(path + "/", empty);
         } catch (java.io.IOException e) {
-            throw new FsException(Errno.EIO, "cannot make a spool file in " + settings.spoolDir() + ": " + e.getMessage());
+            throw new FsException(Errno.EIO, "cannot make a spool file below " + settings.spoolParent() + ": " + e.getMessage());
         } catch (dev.msfs.backend.BackendException e) {
             throw Namespace.backendFailure(dir.volume, "mkdir " + path, e);
         } finally {
@@ -446,24 +478,26 @@ public final class FileSystem implements AutoCloseable {
     }
 
     /**
-     * setattr on a writable backend: a size that is the file's already (what O_TRUNC and creat
-     * ask) is taken; any other size is ENOTSUP (objects are written whole); times, modes and owners
-     * are not the store's to keep, and are accepted and ignored so that touch and cp -p work.
-     * Read-only backends refuse it (EROFS).
+     * setattr on a writable backend. A size: on a file being written (the handle {@code fh}, or
+     * else any writer of the inode), its size or more (the gap reads as zeros); on a file not being
+     * written, its size only. A smaller size is ENOTSUP: objects are written whole, and only O_TRUNC
+     * truncates. Times, modes and owners are not the store's to keep: accepted and ignored, so
+     * that touch and cp -p work. Read-only backends refuse it (EROFS).
      */
-    public Attr setattr(long ino, boolean setsSize, long size) throws FsException {
+    public Attr setattr(long ino, long fh, boolean setsSize, long size) throws FsException {
         Inode inode = namespace.known(ino);
         if (inode.volume == null || !writable(inode.volume)) {
             throw new FsException(Errno.EROFS, "read-only file system");
         }
+        Writer w = inode.directory ? null : fh > 0 && handles.writer(fh) != null ? handles.writer(fh) : handles.writerOf(inode);
         if (setsSize) {
-            Writer w = handles.writerOf(inode);
-            long now = w != null ? w.size() : inode.known.info().size();
-            if (inode.directory || size != now) {
+            if (w != null) {
+                w.extendTo(size);
+            } else if (inode.directory || size != inode.known.info().size()) {
                 throw new FsException(Errno.ENOTSUP, inode.path + ": objects are written whole; only O_TRUNC truncates");
             }
         }
-        return namespace.attr(inode);
+        return w != null ? withSize(namespace.attr(inode), w.size()) : namespace.attr(inode);
     }
 
     /** rename: objects cannot be renamed in place; EXDEV makes mv copy and remove instead. */
@@ -472,10 +506,12 @@ public final class FileSystem implements AutoCloseable {
         throw new FsException(Errno.EXDEV, "objects are not renamed in place");
     }
 
-    /** Creating, writing, renaming or removing anything: refused while no backend is writable. */
+    /** What no backend takes (links, special files, extended attributes): EROFS where nothing is writable, else ENOTSUP. */
     public void refuseMutation(long ino) throws FsException {
-        namespace.known(ino);
-        throw new FsException(Errno.EROFS, "read-only file system");
+        Inode inode = namespace.known(ino);
+        throw inode.volume != null && writable(inode.volume)
+                ? new FsException(Errno.ENOTSUP, "objects have no links, special files or extended attributes")
+                : new FsException(Errno.EROFS, "read-only file system");
     }
 
     /** Where the cache's lines live, for the log. */
@@ -496,9 +532,28 @@ public final class FileSystem implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            for (Writer w : handles.allWriters()) { // the kernel is gone: nothing can see a commit's error any more
+                LOG.warning("unmounted while " + w.inode.path + " was open for writing; what was not committed is lost");
+                w.close();
+            }
+            removeSpool();
             prefetcher.close();
             cache.close();
             namespace.close();
+        }
+    }
+
+    private synchronized void removeSpool() {
+        if (spool == null) {
+            return;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(spool)) {
+            for (java.nio.file.Path p : left.toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+            java.nio.file.Files.deleteIfExists(spool);
+        } catch (java.io.IOException e) {
+            LOG.warning("cannot remove the spool folder " + spool + ": " + e.getMessage());
         }
     }
 

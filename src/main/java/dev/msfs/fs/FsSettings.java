@@ -10,12 +10,13 @@ import dev.msfs.config.MsfsConfig;
  * @param directIo       open files with direct_io (no kernel page cache)
  * @param kernelCache    opens keep the kernel's pages of an unchanged version (keep_cache)
  * @param rootUid        owner of the mount's root directory (each backend's own come from its config)
- * @param spoolDir       where files being written keep their bytes until committed (cache_dir_path/msfs-writes)
+ * @param spoolParent    the folder (cache_dir_path) below which the mount makes its private spool folder, where
+ *                       files being written keep their bytes until committed
  */
 public record FsSettings(long entryTtlMillis, boolean directIo, boolean kernelCache, int rootUid, int rootGid, int rootDirPerm,
-                         java.nio.file.Path spoolDir) {
+                         java.nio.file.Path spoolParent) {
     public static FsSettings of(MsfsConfig c) {
         return new FsSettings(c.entryAttrTtlMillis(), c.directIo(), c.kernelCache(), c.uid(), c.gid(), c.dirPerm(),
-                c.cacheDirPath().resolve("msfs-writes"));
+                c.cacheDirPath());
     }
 }

@@ -2,6 +2,7 @@ package dev.msfs.fs;
 
 import dev.msfs.cache.ObjectRef;
 import dev.msfs.cache.ReadAhead;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +58,16 @@ final class Handles {
             }
         }
         return null;
+    }
+
+    /** Every open writer of {@code path} in {@code volume}. */
+    List<Writer> writersOf(Volume volume, String path) {
+        return writers.values().stream().filter(w -> w.inode.volume == volume && w.inode.path.equals(path)).toList();
+    }
+
+    /** Every open writer, for closing at unmount. */
+    List<Writer> allWriters() {
+        return List.copyOf(writers.values());
     }
 
     long add(OpenFile f) {

@@ -309,8 +309,8 @@ final class FuseAdapter {
             ThreadBuffers b = buffers.get();
             Structs.fillEntry(b.entryBuf, c.entry());
             if (replies.create(req, b.entryBuf, fi) != 0) { // the kernel never saw it: no FORGET, no release will come
+                fs.discard(c.fh()); // nothing stored: the caller was told the create failed
                 fs.forget(c.entry().attr().ino(), 1);
-                fs.release(c.fh());
             }
         });
     }
@@ -335,7 +335,8 @@ final class FuseAdapter {
         guarded(req, "setattr", ino, () -> {
             long size = stat.st_size(attr.reinterpret(stat.sizeof()));
             ThreadBuffers b = buffers.get();
-            Structs.fillStat(b.statBuf, fs.setattr(ino, (toSet & SET_ATTR_SIZE) != 0, size));
+            long fh = fi.address() == 0 ? 0 : FileInfo.handle(FileInfo.at(fi));
+            Structs.fillStat(b.statBuf, fs.setattr(ino, fh, (toSet & SET_ATTR_SIZE) != 0, size));
             replies.attr(req, b.statBuf, fs.ttlSeconds());
         });
     }

@@ -28,6 +28,8 @@ class FfiConstantsTest {
         assertEquals(FuseLowLevel.EXDEV(), Errno.EXDEV);
         assertEquals(FuseLowLevel.ENOTEMPTY(), Errno.ENOTEMPTY);
         assertEquals(FuseLowLevel.ENOTSUP(), Errno.ENOTSUP);
+        assertEquals(FuseLowLevel.EFBIG(), Errno.EFBIG);
+        assertEquals(FuseLowLevel.ENOSPC(), Errno.ENOSPC);
     }
 
     @Test

@@ -88,14 +88,17 @@ class WritesIT {
                 }
                 assertEquals("durable and more", Files.readString(store.resolve("synced")));
 
-                // Only sequential writes: a write elsewhere is EINVAL, and what was written in order is kept.
+                // Writes at or past the end: a gap reads as zeros; a write before the end is EINVAL, and the rest is kept.
                 try (RandomAccessFile f = new RandomAccessFile(rw.resolve("seq").toFile(), "rw")) {
-                    f.write(new byte[10]);
-                    f.seek(100);
+                    f.write(new byte[] {1, 2, 3});
+                    f.seek(8);
+                    f.write(9);
+                    assertEquals(9, Files.size(rw.resolve("seq")), "the size while written is the writer's");
+                    f.seek(4);
                     IOException e = assertThrows(IOException.class, () -> f.write(1));
                     assertTrue(e.getMessage().contains("Invalid argument"), e.toString());
                 }
-                assertEquals(10, Files.size(store.resolve("seq")));
+                assertArrayEquals(new byte[] {1, 2, 3, 0, 0, 0, 0, 0, 9}, Files.readAllBytes(store.resolve("seq")));
                 // An object is written whole: opening one to append is refused.
                 IOException append = assertThrows(IOException.class,
                         () -> Files.writeString(rw.resolve("seq"), "x", StandardOpenOption.APPEND));
@@ -132,14 +135,23 @@ class WritesIT {
                 assertTrue(msfs.log().contains("backend nobucket: write new.txt failed: PUT missing/new.txt: HTTP 404 NoSuchBucket"),
                         msfs.log());
 
+                // A path removed while it is written stays removed: the writer's close stores nothing.
+                try (FileChannel ch = FileChannel.open(rw.resolve("doomed"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[] {1}));
+                    ch.force(true);
+                    Files.delete(rw.resolve("doomed"));
+                    ch.write(ByteBuffer.wrap(new byte[] {2}));
+                }
+                assertFalse(Files.exists(store.resolve("doomed")), "a commit brought a removed file back");
+
                 // Removing a file.
                 Files.delete(rw.resolve("f1"));
                 assertFalse(Files.exists(store.resolve("f1")));
                 assertFalse(Files.exists(rw.resolve("f1")));
                 assertTrue(msfs.process().isAlive());
             }
-            try (Stream<Path> left = Files.list(work.resolve("spool/msfs-writes"))) {
-                assertEquals(List.of(), left.toList(), "spool files left behind");
+            try (Stream<Path> left = Files.list(work.resolve("spool"))) {
+                assertEquals(List.of(), left.toList(), "the mount's spool folder was left behind");
             }
         }
     }

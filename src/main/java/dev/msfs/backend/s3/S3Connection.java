@@ -107,7 +107,7 @@ public final class S3Connection implements AutoCloseable {
             long retries = retries(s);
             S3ClientOptions options = new S3ClientOptions().withRegion(s.region()).withClientBootstrap(bootstrap)
                     .withTlsContext(tls).withPartSize(PART_SIZE).withThroughputTargetGbps(10)
-                    // msfs only uploads in tests; one PUT (S3's limit is 5 GiB) avoids multipart extensions some stores lack
+                    // A write's commit is one PUT (S3's limit is 5 GiB): no multipart extensions, which some stores lack
                     .withMultipartUploadThreshold(5L << 30)
                     .withConnectTimeoutMs((int) Math.min(timeoutMillis, 10_000))
                     .withStandardRetryOptions(new StandardRetryOptions().withBackoffRetryOptions(
