@@ -69,3 +69,24 @@ msfs_build_aot() {
   rmdir "$mnt" 2>/dev/null || true
   [ -s "$cache" ] || msfs_die "the AOT training run did not write $cache"
 }
+
+# Starts S3Proxy (filesystem store under $1/store, buckets as its folders) on 127.0.0.1:$2 with
+# identity $3 and credential $4, and waits until it answers; sets S3PROXY_PID. $S3PROXY is the
+# command that starts it (default: java -Xmx1g -jar target/s3proxy.jar).
+msfs_start_s3proxy() {
+  local work=$1 port=$2
+  mkdir -p "$work/store"
+  cat >"$work/s3proxy.conf" <<CONF
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$3
+s3proxy.credential=$4
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/store
+CONF
+  # shellcheck disable=SC2086
+  ${S3PROXY:-java -Xmx1g -jar target/s3proxy.jar} --properties "$work/s3proxy.conf" >"$work/s3proxy.log" 2>&1 &
+  S3PROXY_PID=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.2; done
+  msfs_die "S3Proxy did not start: $(tail -3 "$work/s3proxy.log")"
+}
