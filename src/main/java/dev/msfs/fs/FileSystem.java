@@ -462,7 +462,12 @@ public final class FileSystem implements AutoCloseable {
     public void rmdir(long parent, String name) throws FsException {
         Inode dir = writableDir(parent);
         String path = dir.childPath(name);
-        ObjectInfo there = storeHas(dir, path).orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
+        Optional<ObjectInfo> found = storeHas(dir, path);
+        if (found.isEmpty()) { // a store that lists a lone folder marker only in its parent (S3Proxy 2.6.0)
+            namespace.changed(dir);
+            found = Optional.ofNullable(namespace.listing(dir).byName().get(name));
+        }
+        ObjectInfo there = found.orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
         if (!there.directory()) {
             throw new FsException(Errno.ENOTDIR, path + " is not a directory");
         }
