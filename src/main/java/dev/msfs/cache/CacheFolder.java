@@ -11,11 +11,13 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * The folder of one mount's cache files below {@code cache_dir_path}, named {@code msfs-cache-*}.
+ * A folder of one mount's files below {@code cache_dir_path}: its cache ({@code msfs-cache-*}) or
+ * the spool files of its writes ({@code msfs-writes-*}). Made with a random name, readable and
+ * writable by msfs's user alone (no other user can read the data, or swap a file for a link).
  * Its {@code lock} file is held with {@code flock} while the mount lives, so a folder whose lock
  * nobody holds was left by a killed msfs: the next mount removes it. A clean exit removes its own.
  */
-final class CacheFolder implements AutoCloseable {
+public final class CacheFolder implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CacheFolder.class.getName());
     static final String PREFIX = "msfs-cache-";
     private static final String LOCK = "lock";
@@ -28,17 +30,23 @@ final class CacheFolder implements AutoCloseable {
         this.lockFd = lockFd;
     }
 
-    /** A new folder below {@code parent}, once the folders of killed runs are gone. */
+    /** A new cache folder below {@code parent}, once the cache folders of killed runs are gone. */
     static CacheFolder create(Path parent) throws IOException {
+        return create(parent, PREFIX);
+    }
+
+    /** A new folder named {@code prefix…} below {@code parent}, once those of killed runs are gone. */
+    public static CacheFolder create(Path parent, String prefix) throws IOException {
         if (!Files.isDirectory(parent)) {
             throw new IOException("cache_dir_path " + parent + " is not a directory");
         }
-        removeStale(parent);
+        removeStale(parent, prefix);
         Path dir;
         try {
-            dir = Files.createTempDirectory(parent, PREFIX);
+            dir = Files.createTempDirectory(parent, prefix, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
-            throw new IOException("cache_dir_path " + parent + ": cannot create the cache's folder: " + e, e);
+            throw new IOException("cache_dir_path " + parent + ": cannot create the folder " + prefix + "…: " + e, e);
         }
         try {
             int fd = Libc.open(dir.resolve(LOCK), Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0600);
@@ -50,7 +58,7 @@ final class CacheFolder implements AutoCloseable {
         }
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
@@ -61,8 +69,8 @@ final class CacheFolder implements AutoCloseable {
         Libc.close(lockFd);
     }
 
-    private static void removeStale(Path parent) {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, PREFIX + "*")) {
+    private static void removeStale(Path parent, String prefix) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, prefix + "*")) {
             for (Path d : dirs) {
                 int fd;
                 try {
@@ -77,7 +85,7 @@ final class CacheFolder implements AutoCloseable {
                 } finally {
                     Libc.close(fd);
                 }
-                LOG.info("removing " + d + ", the cache of an msfs that did not exit cleanly");
+                LOG.info("removing " + d + ", left by an msfs that did not exit cleanly");
                 deleteQuietly(d);
             }
         } catch (IOException e) {

@@ -75,6 +75,9 @@ public final class FileSystem implements AutoCloseable {
         for (int i = 0; i < backends.size(); i++) {
             fs.addVolume(config.backends().get(i), backends.get(i));
         }
+        if (config.backends().stream().anyMatch(b -> !b.readonly())) {
+            fs.spoolDir(); // at mount: a writable mount's spool folder exists, and those of killed runs are gone
+        }
         return fs;
     }
 
@@ -359,20 +362,18 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
-    private java.nio.file.Path spool; // guarded by this: made at the first write
+    private dev.msfs.cache.CacheFolder spool; // guarded by this: made at the first write
 
     /**
-     * This mount's spool folder: made below cache_dir_path with a random name, readable and
-     * writable by msfs's user alone, so no other user can swap a spool file for a link to another
-     * file before it is uploaded by name; removed at close.
+     * This mount's spool folder ({@link dev.msfs.cache.CacheFolder}): below cache_dir_path, with a
+     * random name, msfs's user's alone, so no other user can swap a spool file for a link before
+     * it is uploaded by name; removed at close, or by the next mount after a kill.
      */
     private synchronized java.nio.file.Path spoolDir() throws java.io.IOException {
         if (spool == null) {
-            java.nio.file.Files.createDirectories(settings.spoolParent());
-            spool = java.nio.file.Files.createTempDirectory(settings.spoolParent(), "msfs-writes-",
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            spool = dev.msfs.cache.CacheFolder.create(settings.spoolParent(), "msfs-writes-");
         }
-        return spool;
+        return spool.dir();
     }
 
     /** A handle the kernel never got (its create reply failed): closed without storing anything. */
@@ -549,16 +550,8 @@ public final class FileSystem implements AutoCloseable {
     }
 
     private synchronized void removeSpool() {
-        if (spool == null) {
-            return;
-        }
-        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(spool)) {
-            for (java.nio.file.Path p : left.toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-            java.nio.file.Files.deleteIfExists(spool);
-        } catch (java.io.IOException e) {
-            LOG.warning("cannot remove the spool folder " + spool + ": " + e.getMessage());
+        if (spool != null) {
+            spool.close();
         }
     }
 

@@ -155,4 +155,66 @@ class WritesIT {
             }
         }
     }
+
+    /**
+     * Eight writers at once, each file's bytes checked in the store; then SIGTERM while a file is
+     * open for writing: its object is either whole or absent (one PutObject is atomic), here
+     * absent, since nothing committed it. The spool folder that stop left is removed by the next
+     * mount, whose clean exit leaves nothing.
+     */
+    @Test
+    void concurrentWritersAndAnUnmountDuringAWrite(@TempDir Path work) throws Exception {
+        try (S3Server server = new S3Server(work.resolve("s3"))) {
+            Path store = server.bucket("ckpt");
+            Files.createDirectories(work.resolve("spool"));
+            Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                    msfs_version: 1
+                    allow_other: false
+                    cache_dir_path: %s
+                    backends:
+                      - {dir_name: rw, backend_type: S3, bucket_container_name: ckpt, readonly: false,
+                         S3: {endpoint: "%s", region: us-east-1, access_key_id: %s, secret_access_key: %s}}
+                    """.formatted(work.resolve("spool"), server.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET));
+            Path mnt = Files.createDirectories(work.resolve("mnt"));
+            MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString());
+            try {
+                List<java.util.concurrent.Future<byte[]>> writers = new java.util.ArrayList<>();
+                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                    for (int w = 0; w < 8; w++) {
+                        int id = w;
+                        writers.add(pool.submit(() -> {
+                            byte[] content = random((3 << 20) + id * 4099, 100 + id);
+                            try (var out = Files.newOutputStream(mnt.resolve("rw/part-" + id))) {
+                                for (int at = 0; at < content.length; at += 65536) {
+                                    out.write(content, at, Math.min(65536, content.length - at));
+                                }
+                            }
+                            return content;
+                        }));
+                    }
+                }
+                for (int w = 0; w < 8; w++) {
+                    assertArrayEquals(writers.get(w).get(), Files.readAllBytes(store.resolve("part-" + w)), "writer " + w);
+                }
+                try (FileChannel open = FileChannel.open(mnt.resolve("rw/unfinished"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    open.write(ByteBuffer.wrap(random(1 << 20, 7)));
+                    msfs.terminate(java.time.Duration.ofSeconds(30)); // with a file open the stop is not clean: status 143
+                } catch (IOException closedUnderTheMount) {
+                    // the close of a file whose mount is gone may fail; what matters is the store
+                }
+                assertFalse(Files.exists(store.resolve("unfinished")), "a half-written file became an object");
+            } finally {
+                msfs.close();
+            }
+            try (MsfsProcess again = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                assertTrue(again.log().contains("msfs-writes-") && again.log().contains("left by an msfs that did not exit cleanly"),
+                        again.log());
+                assertEquals(0, again.terminate(java.time.Duration.ofSeconds(30)), again.log());
+            }
+            try (Stream<Path> left = Files.list(work.resolve("spool"))) {
+                assertEquals(List.of(), left.toList(), "a folder was left behind");
+            }
+        }
+    }
 }
