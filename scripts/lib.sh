@@ -90,3 +90,7 @@ CONF
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0; sleep 0.2; done
   msfs_die "S3Proxy did not start: $(tail -3 "$work/s3proxy.log")"
 }
+
+# Timing for bench/: now in seconds (with nanoseconds), and the CPU seconds (user + system) process $1 has used.
+msfs_now() { date +%s.%N; }
+msfs_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
