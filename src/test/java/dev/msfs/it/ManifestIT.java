@@ -117,17 +117,7 @@ class ManifestIT {
      */
     @Test
     void aMillionEntriesServedFromA64MiBHeap(@TempDir Path work) throws Exception {
-        Path manifest = work.resolve("manifest");
-        Path cfg = Files.writeString(work.resolve("c.yaml"), """
-                msfs_version: 1
-                allow_other: false
-                backends:
-                  - {dir_name: p, backend_type: PSEUDO, manifest_path: "%s",
-                     PSEUDO: {subdirectories_at_depth_0: 1000, files_at_depth_1: 1000, file_size: 1000}}
-                """.formatted(manifest));
-        MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "p", "--workers", "4", cfg.toString());
-        assertEquals(0, generated.status(), generated.err());
-        assertTrue(generated.out().contains(": 1000000 objects"), generated.out());
+        Path cfg = millionEntryManifest(work, "subdirectories_at_depth_0: 1000, files_at_depth_1: 1000, file_size: 1000");
         Path mnt = Files.createDirectories(work.resolve("mnt"));
         try (MsfsProcess msfs = MsfsProcess.mount(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), mnt, "--config", cfg.toString())) {
             for (int d = 0; d < 1000; d++) {
@@ -142,9 +132,7 @@ class ManifestIT {
                     assertEquals(1000, Files.readAllBytes(file).length);
                 }
             }
-            assertTrue(msfs.process().isAlive(), msfs.log());
-            assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
-            assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
+            assertStoppedCleanlyWithoutRunningOutOfMemory(msfs);
         }
     }
     /**
@@ -154,36 +142,46 @@ class ManifestIT {
      */
     @Test
     void aFlatDirectoryOfAMillionIsListedFromA64MiBHeap(@TempDir Path work) throws Exception {
-        Path manifest = work.resolve("manifest");
+        Path cfg = millionEntryManifest(work, "files_at_depth_0: 1000000, file_size: 10");
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        try (MsfsProcess msfs = MsfsProcess.mount(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), mnt, "--config", cfg.toString())) {
+            long count = 0;
+            String last = "";
+            boolean ordered = true;
+            try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(mnt.resolve("p"))) {
+                for (Path entry : listing) {
+                    String name = entry.getFileName().toString();
+                    ordered &= name.compareTo(last) > 0;
+                    last = name;
+                    count++;
+                }
+            }
+            assertEquals(1_000_000, count);
+            assertTrue(ordered, "not in the manifest's order");
+            assertEquals(String.format("file_%08X", 999_999), last);
+            assertEquals(10, Files.size(mnt.resolve("p/file_0007A120")));
+            assertStoppedCleanlyWithoutRunningOutOfMemory(msfs);
+        }
+    }
+
+    /** The config of a PSEUDO backend "p" of a million objects ({@code pseudo}: its keys), with its manifest generated. */
+    private static Path millionEntryManifest(Path work, String pseudo) throws Exception {
         Path cfg = Files.writeString(work.resolve("c.yaml"), """
                 msfs_version: 1
                 allow_other: false
                 backends:
-                  - {dir_name: p, backend_type: PSEUDO, manifest_path: "%s", PSEUDO: {files_at_depth_0: 1000000, file_size: 10}}
-                """.formatted(manifest));
-        MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "p", cfg.toString());
+                  - {dir_name: p, backend_type: PSEUDO, manifest_path: "%s", PSEUDO: {%s}}
+                """.formatted(work.resolve("manifest"), pseudo));
+        MsfsProcess.Result generated = MsfsProcess.run("generate-manifest", "--backend", "p", "--workers", "4", cfg.toString());
         assertEquals(0, generated.status(), generated.err());
-        Path mnt = Files.createDirectories(work.resolve("mnt"));
-        try (MsfsProcess msfs = MsfsProcess.mount(Map.of("JAVA_TOOL_OPTIONS", "-Xmx64m"), mnt, "--config", cfg.toString())) {
-            long[] count = {0};
-            String[] last = {""};
-            boolean[] ordered = {true};
-            try (java.nio.file.DirectoryStream<Path> listing = Files.newDirectoryStream(mnt.resolve("p"))) {
-                for (Path entry : listing) {
-                    String name = entry.getFileName().toString();
-                    ordered[0] &= name.compareTo(last[0]) > 0;
-                    last[0] = name;
-                    count[0]++;
-                }
-            }
-            assertEquals(1_000_000, count[0]);
-            assertTrue(ordered[0], "not in the manifest's order");
-            assertEquals(String.format("file_%08X", 999_999), last[0]);
-            assertEquals(10, Files.size(mnt.resolve("p/file_0007A120")));
-            assertTrue(msfs.process().isAlive(), msfs.log());
-            assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
-            assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
-        }
+        assertTrue(generated.out().contains(": 1000000 objects"), generated.out());
+        return cfg;
+    }
+
+    private static void assertStoppedCleanlyWithoutRunningOutOfMemory(MsfsProcess msfs) throws Exception {
+        assertTrue(msfs.process().isAlive(), msfs.log());
+        assertEquals(0, msfs.terminate(java.time.Duration.ofSeconds(30)), msfs.log());
+        assertTrue(!msfs.log().contains("OutOfMemoryError"), msfs.log());
     }
 
     /** generate-manifest refuses to empty a manifest a mount lists from, and leaves it whole. */

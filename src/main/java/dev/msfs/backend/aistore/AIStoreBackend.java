@@ -207,12 +207,11 @@ public final class AIStoreBackend extends PrefixStore {
      */
     private <T> HttpResponse<T> send(URI uri, java.util.function.UnaryOperator<HttpRequest.Builder> shape,
                                      HttpResponse.BodyHandler<T> handler, String what, long deadline) throws BackendException {
-        Runnable onExpiry = handler instanceof IntoSegment body ? body::abandon : () -> { };
         URI at = uri;
         String token = currentToken();
         for (int hop = 0; hop < 5; hop++) {
             HttpResponse<T> r = Exchange.send(http, shape.apply(request(at, deadline, token)).build(), handler, deadline,
-                    s.timeoutMillis(), what, onExpiry);
+                    s.timeoutMillis(), what);
             Optional<String> location = r.headers().firstValue("location");
             if (!(r.statusCode() == 301 || r.statusCode() == 302 || r.statusCode() == 307 || r.statusCode() == 308)
                     || location.isEmpty()) {

@@ -216,7 +216,6 @@ public final class GcsBackend extends PrefixStore {
         long delay = s.retryBaseDelayMillis();
         while (true) {
             HttpResponse.BodyHandler<T> handler = handlers.get(); // a new one each attempt: the last one is stopped for good
-            Runnable onExpiry = handler instanceof IntoSegment body ? body::abandon : () -> { };
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET()
                     .timeout(Duration.ofMillis(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
             if (range != null) {
@@ -225,12 +224,12 @@ public final class GcsBackend extends PrefixStore {
             BackendException failure;
             try {
                 auth.authorize(b, uri, deadline);
-                HttpResponse<T> r = Exchange.send(http, b.build(), handler, deadline, s.requestTimeoutMillis(), what, onExpiry);
+                HttpResponse<T> r = Exchange.send(http, b.build(), handler, deadline, s.requestTimeoutMillis(), what);
                 int status = r.statusCode();
                 if (!(status == 429 || status == 408 || status >= 500)) {
                     return r;
                 }
-                onExpiry.run(); // a rejected body wrote nothing; stopped anyway before the next attempt
+                Exchange.stop(handler); // a rejected body wrote nothing; stopped anyway before the next attempt
                 failure = new BackendException(BackendException.Kind.IO, what + ": HTTP " + status);
             } catch (BackendException e) {
                 if (e.kind() != BackendException.Kind.IO) {

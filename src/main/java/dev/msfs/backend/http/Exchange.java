@@ -23,33 +23,39 @@ public final class Exchange {
 
     /**
      * Sends {@code request} and waits for the whole response until {@code deadline} (System.nanoTime).
-     * Past it, {@code onExpiry} runs first (an {@link IntoSegment} stops writing), then the exchange
-     * is cancelled, and the read fails with TIMEOUT; {@code timeoutMillis} is for the message. Any
-     * other failure runs {@code onExpiry} too before it is thrown.
+     * Past it, the body is stopped first ({@link #stop}), then the exchange is cancelled, and the
+     * read fails with TIMEOUT; {@code timeoutMillis} is for the message. Any other failure stops
+     * the body too before it is thrown: the client may still deliver after a failure.
      */
     public static <T> HttpResponse<T> send(HttpClient http, HttpRequest request, HttpResponse.BodyHandler<T> handler,
-                                           long deadline, long timeoutMillis, String what, Runnable onExpiry)
-            throws BackendException {
+                                           long deadline, long timeoutMillis, String what) throws BackendException {
         CompletableFuture<HttpResponse<T>> f = http.sendAsync(request, handler);
         try {
             return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            onExpiry.run();
+            stop(handler);
             f.cancel(true);
             throw timeout(what, timeoutMillis);
         } catch (InterruptedException e) {
-            onExpiry.run();
+            stop(handler);
             f.cancel(true);
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.IO, what + ": interrupted");
         } catch (ExecutionException e) {
-            onExpiry.run(); // the body's subscriber may still be called after its failure: stop it first
+            stop(handler); // the body's subscriber may still be called after its failure: stop it first
             Throwable cause = e.getCause();
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
                 throw timeout(what, timeoutMillis);
             }
             throw new BackendException(BackendException.Kind.IO, what + ": " + (cause instanceof IOException
                     ? cause.toString() : String.valueOf(cause)), cause);
+        }
+    }
+
+    /** An {@link IntoSegment}'s line is never written again once this returns; other bodies land in the heap. */
+    public static void stop(HttpResponse.BodyHandler<?> handler) {
+        if (handler instanceof IntoSegment body) {
+            body.abandon();
         }
     }
 
