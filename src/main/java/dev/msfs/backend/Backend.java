@@ -86,6 +86,20 @@ public interface Backend extends AutoCloseable {
         throw new BackendException(BackendException.Kind.ACCESS_DENIED, describe() + " takes no writes");
     }
 
+    /** Whether {@link #startUpload} works here (S3); elsewhere a file is stored with one {@link #put} at its commit. */
+    default boolean uploadsInParts() {
+        return false;
+    }
+
+    /**
+     * Starts storing the object {@code path} in parts ({@link Upload}), for objects too large for
+     * one {@link #put}, or sent while still being written. Only where {@link #writable}; a backend
+     * that cannot answers with an exception whose {@link BackendException#status} is 501.
+     */
+    default Upload startUpload(String path) throws BackendException {
+        throw new BackendException(BackendException.Kind.IO, describe() + " takes no uploads in parts", 501, "NotImplemented", null);
+    }
+
     /** Removes the object {@code path} (a folder marker: "dir/"); removing what is not there is no error. Only where {@link #writable}. */
     default void delete(String path) throws BackendException {
         throw new BackendException(BackendException.Kind.ACCESS_DENIED, describe() + " takes no writes");

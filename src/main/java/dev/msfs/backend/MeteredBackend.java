@@ -98,6 +98,39 @@ public final class MeteredBackend implements Backend {
     }
 
     @Override
+    public boolean uploadsInParts() {
+        return inner.uploadsInParts();
+    }
+
+    /** Each request of an upload in parts counts as a write_file, a part with its bytes. */
+    @Override
+    public Upload startUpload(String path) throws BackendException {
+        Upload upload = timed("write_file", path + " (start)", () -> inner.startUpload(path), u -> 0L);
+        return new Upload() {
+            @Override
+            public void part(int number, java.nio.channels.FileChannel source, long offset, long length) throws BackendException {
+                timed("write_file", path + " part " + number, () -> {
+                    upload.part(number, source, offset, length);
+                    return length;
+                }, n -> n);
+            }
+
+            @Override
+            public ObjectInfo complete(int parts, long size) throws BackendException {
+                return timed("write_file", path + " (complete)", () -> upload.complete(parts, size), info -> 0L);
+            }
+
+            @Override
+            public void abort() throws BackendException {
+                timed("write_file", path + " (abort)", () -> {
+                    upload.abort();
+                    return null;
+                }, x -> 0L);
+            }
+        };
+    }
+
+    @Override
     public void delete(String path) throws BackendException {
         timed("delete_file", path, () -> {
             inner.delete(path);

@@ -36,6 +36,11 @@ interface S3Store extends AutoCloseable {
         return true;
     }
 
+    /** Whether the store lists and aborts uploads in parts (s3rver answers 501 and 405). */
+    default boolean managesUploads() {
+        return true;
+    }
+
     default TypeSettings.S3 settings() {
         return new TypeSettings.S3("us-east-1", endpoint(), accessKey(), secret(), false, false, false, "default",
                 Path.of("/nonexistent"), Path.of("/nonexistent"), false, false, false, 10, 2.0, 200, 60_000);
@@ -60,6 +65,42 @@ interface S3Store extends AutoCloseable {
             headers.add(new HttpHeader("x-amz-checksum-crc32", crc32(file)));
         }
         c.send(S3Request.of("PutObject", "PUT", key).withHeaders(headers).withUpload(file));
+    }
+
+    /**
+     * The keys of the uploads in parts open below {@code prefix} (ListMultipartUploads), one entry
+     * per upload, so that a test's "none left" can fail.
+     */
+    static List<String> openUploads(S3Connection c, String prefix) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<Upload>.*?<Key>([^<]*)</Key>", java.util.regex.Pattern.DOTALL)
+                .matcher(body(c, S3Request.of("ListMultipartUploads", "GET", "").withQuery(java.util.Map.of("uploads", "", "prefix", prefix))));
+        List<String> keys = new java.util.ArrayList<>();
+        while (m.find()) {
+            keys.add(m.group(1));
+        }
+        return keys;
+    }
+
+    /** How many parts the store holds of the one open upload of {@code key} (ListMultipartUploads, then ListParts); 0 if none is open. */
+    static int partsOf(S3Connection c, String key) throws Exception {
+        java.util.regex.Matcher upload = java.util.regex.Pattern.compile("<Upload>\\s*<Key>" + java.util.regex.Pattern.quote(key)
+                + "</Key>\\s*<UploadId>([^<]*)</UploadId>").matcher(body(c, S3Request.of("ListMultipartUploads", "GET", "")
+                .withQuery(java.util.Map.of("uploads", "", "prefix", key))));
+        if (!upload.find()) {
+            return 0;
+        }
+        String parts = body(c, S3Request.of("ListParts", "GET", key).withQuery(java.util.Map.of("uploadId", upload.group(1))));
+        return parts.split("<Part>", -1).length - 1;
+    }
+
+    private static String body(S3Connection c, S3Request req) throws Exception {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        c.send(req.withSink((piece, offset) -> {
+            byte[] bytes = new byte[piece.remaining()];
+            piece.get(bytes);
+            body.writeBytes(bytes);
+        }));
+        return body.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String crc32(Path file) throws IOException {

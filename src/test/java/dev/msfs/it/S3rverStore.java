@@ -44,6 +44,11 @@ final class S3rverStore implements S3Store {
     }
 
     @Override
+    public boolean managesUploads() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return "s3rver";
     }

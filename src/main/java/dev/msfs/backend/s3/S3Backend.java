@@ -8,7 +8,6 @@ import dev.msfs.backend.Paths;
 import dev.msfs.backend.PrefixStore;
 import dev.msfs.backend.Times;
 import dev.msfs.config.TypeSettings;
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -69,6 +68,17 @@ public final class S3Backend extends PrefixStore {
         s3.send(S3Request.of("PutObject", "PUT", prefix + path).withUpload(file));
         return headObject(path).orElseThrow(() -> new BackendException(BackendException.Kind.IO,
                 "PUT " + path + " succeeded, but a HEAD of it finds nothing"));
+    }
+
+    @Override
+    public boolean uploadsInParts() {
+        return true;
+    }
+
+    /** S3's multipart upload (CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload). */
+    @Override
+    public dev.msfs.backend.Upload startUpload(String path) throws BackendException {
+        return S3Upload.start(s3, prefix + path, () -> headObject(path));
     }
 
     @Override
@@ -330,14 +340,9 @@ public final class S3Backend extends PrefixStore {
         } else if (startAfter != null) {
             query.put(v2 ? "start-after" : "marker", startAfter);
         }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        s3.send(S3Request.of(v2 ? "ListObjectsV2" : "ListObjects", "GET", "").withQuery(query).withSink((piece, offset) -> {
-            byte[] bytes = new byte[piece.remaining()];
-            piece.get(bytes);
-            body.writeBytes(bytes);
-        }));
+        byte[] body = s3.sendForBody(S3Request.of(v2 ? "ListObjectsV2" : "ListObjects", "GET", "").withQuery(query));
         try {
-            S3Listing listing = S3Listing.parse(body.toByteArray(), fullPrefix);
+            S3Listing listing = S3Listing.parse(body, fullPrefix);
             if (listing.unshown() > 0 && unshownLogged.compareAndSet(false, true)) {
                 LOG.warning("listing " + fullPrefix + ": " + listing.unshown() + " key(s) cannot be shown as names (control"
                         + " characters sent raw, or bad percent-encoding) and are left out (logged once)");

@@ -146,9 +146,12 @@ public final class S3Connection implements AutoCloseable {
         }
         List<HttpHeader> headers = new ArrayList<>(req.headers());
         headers.add(new HttpHeader("Host", host));
+        if (req.body() != null) {
+            headers.add(new HttpHeader("Content-Length", Long.toString(req.body().length())));
+        }
         Exchange exchange = new Exchange(req.sink());
         S3MetaRequestOptions options = new S3MetaRequestOptions().withMetaRequestType(req.type()).withOperationName(req.operation())
-                .withHttpRequest(new HttpRequest(req.method(), path.toString(), headers.toArray(new HttpHeader[0]), null))
+                .withHttpRequest(new HttpRequest(req.method(), path.toString(), headers.toArray(new HttpHeader[0]), req.body()))
                 .withResponseHandler(exchange).withEndpoint(endpoint);
         if (req.upload() != null) {
             options.withRequestFilePath(req.upload());
@@ -183,6 +186,9 @@ public final class S3Connection implements AutoCloseable {
         if (exchange.sinkFailure != null) {
             throw exchange.sinkFailure;
         }
+        if (req.body() != null && req.body().failure() != null) {
+            throw new BackendException(BackendException.Kind.IO, what + ": cannot read what to send: " + req.body().failure().getMessage());
+        }
         S3FinishedResponseContext done = exchange.result;
         int status = done.getResponseStatus() != 0 ? done.getResponseStatus() : exchange.status;
         if (done.getErrorCode() != 0 && status / 100 != 2) {
@@ -193,6 +199,17 @@ public final class S3Connection implements AutoCloseable {
             throw new BackendException(BackendException.Kind.IO, what + ": " + crtError, status, crtError, null);
         }
         return new Response(status, exchange.headers);
+    }
+
+    /** Sends one request and returns its whole body (a listing, an upload's answer: small XML). */
+    byte[] sendForBody(S3Request req) throws BackendException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        send(req.withSink((piece, offset) -> {
+            byte[] bytes = new byte[piece.remaining()];
+            piece.get(bytes);
+            body.writeBytes(bytes);
+        }));
+        return body.toByteArray();
     }
 
     /**
