@@ -123,7 +123,7 @@ final class MountCommand implements Callable<Integer> {
             if (reloader != null) {
                 reloader.onSighup();
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp), "msfs-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnSignal(session, cleanedUp, mounted), "msfs-shutdown"));
             LOG.info(() -> "mounted " + cfg.backends().size() + " backend(s) from " + cfg.source() + " at " + dir
                     + " (pid " + ProcessHandle.current().pid() + ")");
             try {
@@ -334,6 +334,8 @@ final class MountCommand implements Callable<Integer> {
         m.counter("msfs_bytes_served_total", "file bytes served to readers", () -> fs.cacheStats().bytesServed());
         m.gauge("msfs_open_handles", "open file and directory handles", fs::openHandles);
         m.gauge("msfs_inodes", "inodes the kernel holds", fs::inodeCount);
+        m.gauge("msfs_write_buffered_bytes", "bytes written to files and not yet in the store", fs::writeBuffered);
+        m.gauge("msfs_write_buffered_bytes_peak", "the most msfs_write_buffered_bytes has been since mount", fs::writeBufferedPeak);
     }
 
     private static HttpEndpoint listen(String url, MsfsMetrics metrics, java.util.function.BooleanSupplier healthy,
@@ -379,18 +381,20 @@ final class MountCommand implements Callable<Integer> {
         return null;
     }
 
-    /** SIGINT/SIGTERM: unmount, then give the main thread a moment to finish serving and clean up. */
     /**
      * SIGINT or SIGTERM: unmount, let the requests in flight finish, then exit 0 after a clean
      * unmount, as MSFS does (the JVM's own status after a signal is 143, which systemd and
-     * supervisors read as a failure). A stop that was not clean keeps that status.
+     * supervisors read as a failure). A stop that was not clean (a file still open keeps the
+     * kernel's mount alive) keeps that status, and first drops the files being written, so that
+     * no upload in parts is left open in the store.
      */
-    private static void stopOnSignal(FuseSession session, CountDownLatch cleanedUp) {
+    private static void stopOnSignal(FuseSession session, CountDownLatch cleanedUp, FileSystem fs) {
         session.stop();
         try {
             if (!session.awaitServed(STOP_GRACE)
                     || !cleanedUp.await(2 + OtlpExport.FLUSH_AT_EXIT.toSeconds(), TimeUnit.SECONDS)) {
                 LOG.warning("requests still in flight after unmount; exiting anyway");
+                fs.dropWrites();
                 return;
             }
         } catch (InterruptedException e) {

@@ -28,6 +28,8 @@ public final class ConfigLoader {
     public static final long DEFAULT_CACHE_LINE_SIZE = 10L << 20;
     public static final int DEFAULT_CACHE_LINES = 128;
     public static final int DEFAULT_CACHE_LINES_TO_PREFETCH = 4;
+    /** MSFS's: bytes written and not yet in the store, across every file being written. */
+    public static final long DEFAULT_WRITE_DEFERRAL_MAX_BYTES = 1L << 30;
     /** On local disk, unlike /tmp, which is often tmpfs (memory); point cache_dir_path at local NVMe. */
     public static final Path DEFAULT_CACHE_DIR = Path.of("/var/tmp");
 
@@ -41,8 +43,7 @@ public final class ConfigLoader {
                     .flatMap(p -> Stream.of("keys_per_page_max", "page_evict_low_limit", "page_evict_high_limit",
                             "page_dirty_flush_trigger", "flushes_per_gc").map(s -> p + "_" + s)))
             .collect(Collectors.toUnmodifiableSet());
-    private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close", "multipart_cache_line_threshold",
-            "upload_part_cache_lines", "upload_part_concurrency");
+    private static final Set<String> BACKEND_NOT_YET_USED = Set.of("flush_on_close");
     private final Map<String, String> env;
     private final int defaultUid;
     private final int defaultGid;
@@ -217,6 +218,7 @@ public final class ConfigLoader {
         CacheStorageMode storage = cacheStorage(top);
         String cacheDir = top.string("cache_dir_path", "");
         long memoryLimit = top.integer("process_memory_limit", 4L << 30, 0, Long.MAX_VALUE);
+        long writeBudget = top.integer("write_deferral_max_bytes", DEFAULT_WRITE_DEFERRAL_MAX_BYTES, 0, Long.MAX_VALUE);
         boolean directIo = top.bool("direct_io", false);
         boolean kernelCache = top.bool("kernel_cache", false);
         long autoSighup = top.integer("auto_sighup_interval", 0, 0, 365L * 24 * 3600);
@@ -249,7 +251,7 @@ public final class ConfigLoader {
         Set<String> dirNames = new HashSet<>();
         Map<Path, String> manifestOwners = new HashMap<>();
         for (NodeReader b : readers) {
-            BackendConfig bc = backend(b, uid, gid, notYetUsed);
+            BackendConfig bc = backend(b, uid, gid, lineSize, notYetUsed);
             if (!bc.readonly() && allowOther && ((bc.dirPerm() | bc.filePerm()) & 0002) != 0) {
                 b.warn("readonly", "false with allow_other and dir_perm " + Integer.toOctalString(bc.dirPerm()) + ", file_perm "
                         + Integer.toOctalString(bc.filePerm()) + ": every local user may write and delete this backend's"
@@ -272,7 +274,7 @@ public final class ConfigLoader {
         }
         return MsfsConfig.builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(ttl).fuseWorkers(workers).cache(lineSize, lines, prefetch)
-                .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).kernelCache(kernelCache).processMemoryLimit(memoryLimit).autoSighupSeconds(autoSighup)
+                .cacheStorage(storage, cacheDir.isEmpty() ? DEFAULT_CACHE_DIR : Path.of(expandHome(cacheDir))).directIo(directIo).kernelCache(kernelCache).processMemoryLimit(memoryLimit).writeDeferralMaxBytes(writeBudget).autoSighupSeconds(autoSighup)
                 .endpoint(endpoint.replaceAll("/$", "")).probeAtMount(probeAtMount).telemetry(telemetry).backends(backends).acceptedNotUsed(notYetUsed).build();
     }
 
@@ -384,12 +386,10 @@ public final class ConfigLoader {
         return value;
     }
 
-    private BackendConfig backend(NodeReader b, int uid, int gid, List<String> notYetUsed) throws ConfigException {
+    private BackendConfig backend(NodeReader b, int uid, int gid, long lineSize, List<String> notYetUsed) throws ConfigException {
         BACKEND_NOT_YET_USED.stream().filter(b::has).sorted().map(k -> b.path() + "." + k).forEach(notYetUsed::add);
-        b.bool("flush_on_close", true); // checked as MSFS checks them, though not acted on yet
-        for (String k : List.of("multipart_cache_line_threshold", "upload_part_cache_lines", "upload_part_concurrency")) {
-            b.integer(k, 0, 0, Long.MAX_VALUE);
-        }
+        b.bool("flush_on_close", true); // checked as MSFS checks it; msfs always commits at close (README)
+        UploadSettings uploads = uploads(b, lineSize);
         String dirName = b.string("dir_name", "");
         String typeText = b.string("backend_type", "");
         boolean readonly = b.bool("readonly", true);
@@ -453,8 +453,8 @@ public final class ConfigLoader {
             case AISTORE -> aistore(b);
             case GCS -> gcs(b);
         };
-        if (!readonly && type != BackendType.S3) {
-            b.warn("readonly", "false: msfs writes to S3 backends only so far; this " + type.sectionName()
+        if (!readonly && type != BackendType.S3 && type != BackendType.AISTORE) {
+            b.warn("readonly", "false: msfs writes to S3 and AIStore backends only so far; this " + type.sectionName()
                     + " backend answers writes with EROFS");
         }
         if (!manifestPath.isEmpty() && !readonly) {
@@ -465,7 +465,21 @@ public final class ConfigLoader {
                 : Optional.of(new ManifestSettings(Path.of(expandHome(manifestPath)).toAbsolutePath().normalize(), genWorkers, flatPages,
                         hints));
         return new BackendConfig(dirName, type, bucket, prefix, readonly, backendUid, backendGid, dirPerm, filePerm,
-                pageSize, trace, settings, manifest);
+                pageSize, trace, settings, manifest, uploads);
+    }
+
+    /**
+     * The upload keys: multipart_upload_threshold_bytes (MSFS's, 64 MiB), or else the older
+     * multipart_cache_line_threshold in cache lines; parts of upload_part_cache_lines lines,
+     * kept within S3's 5 MiB to 5 GiB.
+     */
+    private static UploadSettings uploads(NodeReader b, long lineSize) throws ConfigException {
+        long lines = b.integer("multipart_cache_line_threshold", 0, 0, 1L << 32);
+        long threshold = b.integer("multipart_upload_threshold_bytes",
+                b.has("multipart_cache_line_threshold") ? lines * lineSize : UploadSettings.DEFAULT_THRESHOLD, 0, Long.MAX_VALUE);
+        long partLines = b.integer("upload_part_cache_lines", UploadSettings.DEFAULT_PART_CACHE_LINES, 1, 1L << 32);
+        int concurrency = (int) b.integer("upload_part_concurrency", UploadSettings.DEFAULT_PART_CONCURRENCY, 1, 1024);
+        return new UploadSettings(threshold, UploadSettings.partBytes(partLines, lineSize), concurrency);
     }
 
     private TypeSettings pseudo(NodeReader b, boolean readonly) throws ConfigException {

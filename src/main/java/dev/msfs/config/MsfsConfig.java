@@ -17,6 +17,8 @@ import java.util.List;
  * @param cacheStorage       where the cache arena lives (MSFS's cache_storage)
  * @param cacheDirPath       the folder below which a file-backed arena lives
  * @param processMemoryLimit bytes of memory msfs may use; an arena in memory may not exceed it (0: no limit)
+ * @param writeDeferralMaxBytes bytes written to files and not yet in the store, across all of them; writers
+ *                           wait for uploads beyond it (0: no limit)
  * @param autoSighupSeconds  re-read the config this often when it changed (0: only on SIGHUP)
  * @param endpoint           http://host:port of the metrics and health service, or "" for none
  * @param probeAtMount       send each backend one cheap request at mount, and say which store does not answer
@@ -28,7 +30,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
                          boolean allowOther, long entryAttrTtlMillis, int fuseWorkers, long cacheLineSize,
                          int cacheLines, int cacheLinesToPrefetch, CacheStorageMode cacheStorage,
                          java.nio.file.Path cacheDirPath, boolean directIo, boolean kernelCache, long processMemoryLimit,
-                         long autoSighupSeconds, String endpoint, boolean probeAtMount,
+                         long writeDeferralMaxBytes, long autoSighupSeconds, String endpoint, boolean probeAtMount,
                          java.util.Optional<TelemetryConfig> telemetry,
                          List<BackendConfig> backends, List<String> acceptedNotUsed, List<String> warnings) {
 
@@ -41,7 +43,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         return builder(source).mountname(mountname).mountpoint(mountpoint).owner(uid, gid).dirPerm(dirPerm)
                 .allowOther(allowOther).entryAttrTtlMillis(entryAttrTtlMillis).fuseWorkers(fuseWorkers)
                 .cache(cacheLineSize, cacheLines, cacheLinesToPrefetch).cacheStorage(cacheStorage, cacheDirPath).directIo(directIo).kernelCache(kernelCache)
-                .processMemoryLimit(processMemoryLimit).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
+                .processMemoryLimit(processMemoryLimit).writeDeferralMaxBytes(writeDeferralMaxBytes).autoSighupSeconds(autoSighupSeconds).endpoint(endpoint).probeAtMount(probeAtMount)
                 .telemetry(telemetry).backends(backends).acceptedNotUsed(acceptedNotUsed).warnings(warnings);
     }
 
@@ -64,6 +66,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         private boolean directIo;
         private boolean kernelCache;
         private long processMemoryLimit;
+        private long writeDeferralMaxBytes = ConfigLoader.DEFAULT_WRITE_DEFERRAL_MAX_BYTES;
         private long autoSighupSeconds;
         private String endpoint = "";
         private boolean probeAtMount = true;
@@ -147,6 +150,11 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
             return this;
         }
 
+        public Builder writeDeferralMaxBytes(long v) {
+            writeDeferralMaxBytes = v;
+            return this;
+        }
+
         public Builder autoSighupSeconds(long v) {
             autoSighupSeconds = v;
             return this;
@@ -185,7 +193,7 @@ public record MsfsConfig(String source, String mountname, String mountpoint, int
         public MsfsConfig build() {
             return new MsfsConfig(source, mountname, mountpoint, uid, gid, dirPerm, allowOther, entryAttrTtlMillis,
                     fuseWorkers, cacheLineSize, cacheLines, cacheLinesToPrefetch, cacheStorage, cacheDirPath, directIo, kernelCache,
-                    processMemoryLimit,
+                    processMemoryLimit, writeDeferralMaxBytes,
                     autoSighupSeconds, endpoint, probeAtMount, telemetry, backends, acceptedNotUsed, warnings);
         }
     }

@@ -6,6 +6,7 @@ import dev.msfs.backend.BackendException;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EBADF = 9;
     public static final int EACCES = 13;

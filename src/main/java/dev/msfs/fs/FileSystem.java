@@ -37,6 +37,8 @@ public final class FileSystem implements AutoCloseable {
     private final FsSettings settings;
     private final Namespace namespace;
     private final Handles handles = new Handles();
+    private final WriteBudget writeBudget;
+    private final AbortRetries abortRetries;
     private final DataCache cache;
     private final Prefetcher prefetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -47,7 +49,9 @@ public final class FileSystem implements AutoCloseable {
      */
     public FileSystem(FsSettings settings, Function<LineFetcher, DataCache> cacheFor, int prefetchLines) {
         this.settings = settings;
+        this.writeBudget = new WriteBudget(settings.writeDeferralMaxBytes());
         this.namespace = new Namespace(settings);
+        this.abortRetries = new AbortRetries(namespace::released);
         this.cache = cacheFor.apply(new VolumeFetcher(namespace));
         this.prefetcher = new Prefetcher(cache, prefetchLines);
     }
@@ -353,8 +357,11 @@ public final class FileSystem implements AutoCloseable {
     }
 
     private long writer(Inode inode) throws FsException {
+        if (writeBudget.closed()) {
+            throw new FsException(Errno.EROFS, "the mount is going");
+        }
         try {
-            Writer w = new Writer(inode, spoolDir());
+            Writer w = new Writer(inode, spoolDir(), writeBudget, abortRetries);
             inode.volume.openFiles.incrementAndGet();
             return handles.add(w);
         } catch (java.io.IOException e) {
@@ -538,10 +545,7 @@ public final class FileSystem implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (Writer w : handles.allWriters()) { // the kernel is gone: nothing can see a commit's error any more
-                LOG.warning("unmounted while " + w.inode.path + " was open for writing; what was not committed is lost");
-                w.close();
-            }
+            dropWrites();
             removeSpool();
             prefetcher.close();
             cache.close();
@@ -549,10 +553,42 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops every file open for writing (the kernel is gone, or going: nothing can see a commit's
+     * error any more) and aborts their uploads in parts, retrying those the store refused once
+     * more; before the backends close.
+     */
+    public void dropWrites() {
+        if (writeBudget.closed()) {
+            return;
+        }
+        writeBudget.close(); // first, without any writer's lock: waits end, no part or commit starts
+        java.util.List<Writer> open = handles.allWriters();
+        try (var closing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Writer w : open) { // at once: each waits at most for its parts in flight
+                closing.submit(() -> {
+                    LOG.warning("unmounted while " + w.inode.path + " was open for writing; what was not committed is lost");
+                    w.close();
+                });
+            }
+        }
+        abortRetries.close();
+    }
+
     private synchronized void removeSpool() {
         if (spool != null) {
             spool.close();
         }
+    }
+
+    /** Bytes written to files and not yet in the store (write_deferral_max_bytes caps them), for metrics. */
+    public long writeBuffered() {
+        return writeBudget.held();
+    }
+
+    /** The most {@link #writeBuffered} has been since mount, for metrics. */
+    public long writeBufferedPeak() {
+        return writeBudget.peak();
     }
 
     /** Open file and directory handles, for metrics and tests. */

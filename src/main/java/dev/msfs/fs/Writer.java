@@ -2,6 +2,7 @@ package dev.msfs.fs;
 
 import dev.msfs.backend.BackendException;
 import dev.msfs.backend.ObjectInfo;
+import dev.msfs.config.UploadSettings;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -9,33 +10,51 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A file being written through a writable backend: its bytes so far in a spool file on local disk
- * (off the heap, in the mount's private spool folder), and committed as one object by flush, fsync
- * and release. Writes go at or past the end (a gap reads as zeros, as a sparse file's); the object
- * is visible to others from its first commit.
+ * (off the heap, in the mount's private spool folder), committed as one object by flush, fsync
+ * and release. Writes go at or past the end (a gap reads as zeros, as a sparse file's). A file
+ * that reaches the backend's threshold (or that the write budget needs room from) streams as an
+ * upload in parts while it is written ({@link PartStream}); a smaller one is one PutObject at its
+ * commit. The object is visible to others from its first commit, never before.
  * <p>
- * Locks: this writer's guards the spool, its size and its state (the kernel may send a write and
- * a flush of one handle at once); a commit also holds the inode's, taken after it, so that the
- * commits of every writer of one path are stored and recorded in one order.
+ * Locks: this writer's monitor guards the spool, the state and the stream (the kernel may send a
+ * write and a flush of one handle at once); a write may wait for the {@link WriteBudget} while
+ * holding it, which is safe because part threads never take it. A commit also holds the inode's,
+ * taken after it, so that the commits of every writer of one path are stored and recorded in one
+ * order. {@code size} and {@code unlinked} are volatile so that getattr and unlink never wait
+ * behind a write that waits for the budget.
  */
 final class Writer {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Writer.class.getName());
-    /** One PutObject takes at most 5 GiB (S3's limit), and msfs does not upload in parts yet. */
-    static final long MAX_SIZE = 5L << 30;
+    /** One PutObject takes at most 5 GiB (S3's limit): the most a backend without uploads in parts takes. */
+    static final long MAX_PUT = 5L << 30;
     final Inode inode;
     private final Path spool;
     private final FileChannel channel;
-    private long size;          // guarded by this
-    private boolean dirty;      // guarded by this: bytes (or a truncation) not committed yet
-    private boolean unlinked;   // guarded by this: the path was removed; nothing is committed any more
-    private boolean closed;     // guarded by this
+    private final UploadSettings uploads;
+    private final WriteBudget budget;
+    private final AbortRetries aborts;
+    private final AtomicLong held = new AtomicLong(); // this writer's bytes in the budget
+    private volatile long size;      // written under this
+    private volatile boolean unlinked; // the path was removed; nothing is committed any more
+    private boolean dirty;           // guarded by this: bytes (or a truncation) not committed yet
+    private boolean closed;          // guarded by this
+    private long countedFrom;        // guarded by this: bytes below it were given back to the budget by a commit
+    private PartStream stream;       // guarded by this: the upload in parts under way, or null
+    private boolean partsRefused;    // guarded by this: the backend or store takes no uploads in parts; commits are one PUT
+    private String failed;           // guarded by this: why an upload in parts failed; the file cannot be committed
 
     /** A new, empty version of {@code inode}'s object: committed even if nothing is written (creat, O_TRUNC). */
-    Writer(Inode inode, Path spoolDir) throws IOException {
+    Writer(Inode inode, Path spoolDir, WriteBudget budget, AbortRetries aborts) throws IOException {
         this.inode = inode;
+        this.uploads = inode.volume.config.uploads();
+        this.budget = budget;
+        this.aborts = aborts;
+        this.partsRefused = !inode.volume.backend.uploadsInParts();
         this.spool = Files.createTempFile(spoolDir, "w-", ".part");
         try {
             this.channel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.READ);
@@ -51,16 +70,12 @@ final class Writer {
      * a write before the end is EINVAL: the bytes there may be in the store already.
      */
     synchronized long write(long offset, MemorySegment data) throws FsException {
-        if (closed) {
-            throw new FsException(Errno.EBADF, "closed");
-        }
         if (offset < size) {
             throw new FsException(Errno.EINVAL, inode.path + ": a write at " + offset + " of a file written up to " + size
                     + " (msfs takes writes at the end only)");
         }
-        if (offset + data.byteSize() > MAX_SIZE) {
-            throw new FsException(Errno.EFBIG, inode.path + ": past 5 GiB, which one upload takes at most");
-        }
+        long end = offset + data.byteSize();
+        grow(end);
         ByteBuffer b = data.asByteBuffer();
         try {
             while (b.hasRemaining()) {
@@ -72,11 +87,11 @@ final class Writer {
             } catch (IOException ignored) {
                 // the size below still says what counts; the next write would fail the same way
             }
+            giveBack(end - size);
             boolean full = String.valueOf(e.getMessage()).contains("No space left");
             throw new FsException(full ? Errno.ENOSPC : Errno.EIO, inode.path + ": cannot spool the write (" + e.getMessage() + ")");
         }
-        size = offset + data.byteSize();
-        dirty = true;
+        grown(end);
         return data.byteSize();
     }
 
@@ -86,14 +101,107 @@ final class Writer {
             throw new FsException(Errno.ENOTSUP, inode.path + ": objects are written whole; only O_TRUNC truncates");
         }
         if (newSize > size) {
+            grow(newSize);
             try {
                 channel.write(ByteBuffer.allocate(1), newSize - 1);
             } catch (IOException e) {
+                giveBack(newSize - size);
                 throw new FsException(Errno.EIO, inode.path + ": cannot spool the write (" + e.getMessage() + ")");
             }
-            size = newSize;
-            dirty = true;
+            grown(newSize);
         }
+    }
+
+    /**
+     * Before the file grows to {@code end}: refuses what cannot be stored, starts the upload in
+     * parts where the file reaches the threshold (or holds a whole part the budget needs room
+     * from), and takes the new bytes from the budget, waiting for uploads to free room.
+     */
+    private void grow(long end) throws FsException {
+        if (closed) {
+            throw new FsException(Errno.EBADF, "closed");
+        }
+        if (failed != null) {
+            throw new FsException(Errno.EIO, failed);
+        }
+        long most = partsRefused ? MAX_PUT : uploads.maxObjectBytes();
+        if (end > most) {
+            throw new FsException(Errno.EFBIG, inode.path + ": past " + most + " bytes, the most one object is stored in"
+                    + (most == MAX_PUT ? " (one PUT)" : " (" + UploadSettings.MAX_PARTS + " parts)"));
+        }
+        long more = end - size;
+        if (stream == null && !partsRefused && (end >= uploads.thresholdBytes() || budget.wouldPass(more) && size >= uploads.partBytes())) {
+            startStream();
+        }
+        if (stream != null) {
+            stream.queueWhole(size, countedFrom); // whole parts the budget can free before this write waits
+        }
+        boolean taken;
+        try {
+            taken = budget.take(more);
+        } catch (InterruptedException e) { // not passed on: a FUSE worker's interrupt would close the spool channel
+            throw new FsException(Errno.EINTR, inode.path + ": interrupted while waiting for uploads to make room");
+        }
+        if (!taken) {
+            throw new FsException(Errno.EIO, inode.path + ": the mount is going; nothing more is written");
+        }
+        held.addAndGet(more);
+    }
+
+    /** Bytes taken for a write that did not happen. */
+    private void giveBack(long n) {
+        held.addAndGet(-n);
+        budget.give(n);
+    }
+
+    /** After the file grew to {@code end}: sends the whole parts it now holds. */
+    private void grown(long end) {
+        size = end;
+        dirty = true;
+        if (stream != null) {
+            stream.queueWhole(end, countedFrom);
+            failIfPartFailed();
+        }
+    }
+
+    private void startStream() throws FsException {
+        try {
+            stream = new PartStream(inode.volume.backend.startUpload(inode.path), channel, uploads.partBytes(),
+                    uploads.partConcurrency(), budget, held);
+        } catch (BackendException e) {
+            if (e.status() == 501) {
+                partsRefused = true;
+                LOG.warning("backend " + inode.volume.config.dirName() + ": " + e.getMessage() + "; " + inode.path
+                        + " is stored with one PUT at its commit (at most 5 GiB)");
+                return;
+            }
+            throw failure("cannot start the upload of", e);
+        }
+    }
+
+    /** A part that failed fails the file: the upload is dropped, and every later write and commit is EIO. */
+    private void failIfPartFailed() {
+        if (stream != null && stream.failure() != null) {
+            fail(stream.failure());
+        }
+    }
+
+    private void fail(BackendException e) {
+        failed = "backend " + inode.volume.config.dirName() + ": write " + inode.path + " failed: " + e.getMessage();
+        LOG.warning(failed + "; the upload is dropped");
+        dropAll();
+    }
+
+    /** Drops the upload under way and gives back every byte this writer holds: none of it will be stored. */
+    private void dropAll() {
+        abortStream();
+        budget.give(held.getAndSet(0));
+    }
+
+    private FsException failure(String what, BackendException e) {
+        String message = "backend " + inode.volume.config.dirName() + ": " + what + " " + inode.path + " failed: " + e.getMessage();
+        LOG.warning(message);
+        return new FsException(Errno.EIO, message);
     }
 
     /**
@@ -102,42 +210,109 @@ final class Writer {
      * never replaced by an earlier one's. A failure is EIO, logged with the store's reason.
      */
     synchronized void commit(Consumer<ObjectInfo> stored) throws FsException {
-        if (!dirty || closed || unlinked) {
+        if (failed != null) {
+            throw new FsException(Errno.EIO, failed);
+        }
+        if (closed || unlinked) {
+            dropAll();
             return;
         }
-        synchronized (inode) {
-            try {
-                channel.force(false); // the upload reads the spool by its name
-                stored.accept(inode.volume.backend.put(inode.path, spool));
-                dirty = false;
-            } catch (BackendException | IOException e) {
-                String what = "backend " + inode.volume.config.dirName() + ": write " + inode.path + " failed: " + e.getMessage();
-                LOG.warning(what);
-                throw new FsException(Errno.EIO, what);
+        if (!dirty) {
+            return;
+        }
+        try {
+            if (stream != null) {
+                sendParts();
             }
+            synchronized (inode) { // unlink sets unlinked under it: a commit after that stores nothing
+                if (unlinked) {
+                    dropAll();
+                    return;
+                }
+                if (budget.closed()) {
+                    throw new FsException(Errno.EIO, inode.path + ": the mount is going; the file is not stored");
+                }
+                if (stream != null) {
+                    stored.accept(completed()); // only now is the object visible
+                } else {
+                    channel.force(false); // the upload reads the spool by its name
+                    stored.accept(inode.volume.backend.put(inode.path, spool));
+                }
+            }
+        } catch (BackendException e) {
+            if (stream != null) {
+                fail(e);
+                throw new FsException(Errno.EIO, failed);
+            }
+            throw failure("write", e);
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, inode.path + ": cannot read the spool file back (" + e.getMessage() + ")");
+        }
+        stream = null; // a later write sends the whole file again, in a new upload
+        dirty = false;
+        countedFrom = size;
+        budget.give(held.getAndSet(0));
+    }
+
+    /**
+     * Completes the upload. A completion that got no answer may still have been taken by the
+     * store; the failure says so, rather than claim that nothing was stored.
+     */
+    private ObjectInfo completed() throws BackendException {
+        try {
+            return stream.complete(size);
+        } catch (BackendException e) {
+            if (e.kind() == BackendException.Kind.TIMEOUT || e.status() == 0) {
+                throw new BackendException(e.kind(), e.getMessage() + " (the store may have made the object all the same:"
+                        + " check it before relying on it)", e.status(), e.code(), e);
+            }
+            throw e;
         }
     }
 
-    /** The path was removed while this writer was open: it writes on, and stores nothing. */
-    synchronized void unlinked() {
-        unlinked = true;
+    /** Sends the last part and waits for every part, before the inode's lock is taken. */
+    private void sendParts() throws BackendException, FsException {
+        try {
+            stream.sendRest(size, countedFrom);
+        } catch (InterruptedException e) { // not passed on: see grow
+            fail(new BackendException(BackendException.Kind.IO, "interrupted while its parts were sent"));
+            throw new FsException(Errno.EINTR, failed);
+        }
     }
 
-    synchronized long size() {
+    /**
+     * The path was removed while this writer was open: it writes on, and stores nothing. Set
+     * under the inode's lock, so a commit storing right now ends before the caller deletes.
+     */
+    void unlinked() {
+        synchronized (inode) {
+            unlinked = true;
+        }
+    }
+
+    long size() {
         return size;
     }
 
-    /** Drops the spool file; what was not committed is lost (the caller committed first, or logged why not). */
+    /** Drops the spool file and any upload under way; what was not committed is lost (the caller committed first, or logged why not). */
     synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        dropAll();
         try {
             channel.close();
             Files.deleteIfExists(spool);
         } catch (IOException e) {
             // a spool file left in the mount's spool folder, removed with it
+        }
+    }
+
+    private void abortStream() {
+        if (stream != null) {
+            stream.abort(aborts, "backend " + inode.volume.config.dirName() + ": " + inode.path, inode.volume);
+            stream = null;
         }
     }
 }

@@ -214,6 +214,36 @@ class ConfigLoaderTest {
         assertEquals(1024, parse(PSEUDO + "cache_lines: 1024\n").cacheLines(), "a cache on disk does not count against memory");
     }
 
+    /**
+     * The upload keys: multipart_upload_threshold_bytes wins over the older
+     * multipart_cache_line_threshold (in cache lines), MSFS's 64 MiB otherwise; parts of
+     * upload_part_cache_lines lines within S3's 5 MiB to 5 GiB; write_deferral_max_bytes is 1 GiB.
+     */
+    @Test
+    void uploadKeysAndTheirPrecedence() throws ConfigException {
+        String rw = """
+                msfs_version: 1
+                cache_line_size: 1048576
+                backends:
+                  - {dir_name: w, backend_type: RAM, bucket_container_name: b, %s}
+                """;
+        MsfsConfig c = parse(rw.formatted(""));
+        assertEquals(new UploadSettings(64L << 20, 32L << 20, 32), c.backends().getFirst().uploads());
+        assertEquals(1L << 30, c.writeDeferralMaxBytes());
+        assertEquals(100L << 20, parse(rw.formatted("multipart_cache_line_threshold: 100")).backends().getFirst().uploads()
+                .thresholdBytes());
+        assertEquals(7, parse(rw.formatted("multipart_cache_line_threshold: 100, multipart_upload_threshold_bytes: 7"))
+                .backends().getFirst().uploads().thresholdBytes());
+        assertEquals(new UploadSettings(64L << 20, 5L << 20, 2),
+                parse(rw.formatted("upload_part_cache_lines: 1, upload_part_concurrency: 2")).backends().getFirst().uploads(),
+                "a part is never below S3's 5 MiB");
+        assertEquals(5L << 30, UploadSettings.partBytes(1L << 40, 1L << 32), "nor above its 5 GiB");
+        assertEquals(0, parse(rw.formatted("") + "write_deferral_max_bytes: 0\n").writeDeferralMaxBytes());
+        assertTrue(error(rw.formatted("upload_part_concurrency: 0")).contains("upload_part_concurrency"));
+        assertTrue(error(rw.formatted("multipart_upload_threshold_bytes: -1")).contains("multipart_upload_threshold_bytes"));
+        assertEquals(List.of(), c.acceptedNotUsed(), "the upload keys are acted on");
+    }
+
     @Test
     void cacheGeometry() throws ConfigException {
         MsfsConfig c = parse(PSEUDO);

@@ -17,7 +17,7 @@ class NamespaceTest {
     private static final int BUDGET = 30;
 
     private final RamBackend ram = new RamBackend(new TypeSettings.Ram(1000, 100_000, 1 << 20));
-    private final Namespace ns = new Namespace(new FsSettings(60_000, false, false, 0, 0, 0555, java.nio.file.Path.of("/var/tmp")), BUDGET);
+    private final Namespace ns = new Namespace(new FsSettings(60_000, false, false, 0, 0, 0555, java.nio.file.Path.of("/var/tmp"), 0), BUDGET);
 
     private List<Inode> dirs(int count, int entriesEach) {
         ns.addVolume(TestConfigs.ram("v").backends().getFirst(), ram);

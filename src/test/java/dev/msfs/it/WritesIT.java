@@ -217,4 +217,152 @@ class WritesIT {
             }
         }
     }
+    private static final int MIB = 1 << 20;
+    private static final int PART = 5 * MIB;
+    private static final long BUDGET = 20L * MIB;
+
+    /**
+     * Files from the threshold on stream in parts while they are written, through a real mount:
+     * files of 0 B, 1 B, one part and one part plus one byte, then 300 MiB, of which the store holds
+     * parts before the writer closes, with write_deferral_max_bytes far below it; four writers at
+     * once whose total is 8 times the budget. Every byte is compared in the store's own files and
+     * through the mount, and the budget's peak (from /metrics) stayed within it. Then the store
+     * fails in the middle of an upload (503 to every request): a write or the fsync is EIO, no
+     * object appears, and once the store is back the upload is aborted (ListMultipartUploads is
+     * empty). Last, SIGTERM during a streamed write: aborted, nothing visible, nothing left open.
+     */
+    @Test
+    void largeFilesStreamInPartsWithinTheWriteBudget(@TempDir Path work) throws Exception {
+        try (S3Server server = new S3Server(work.resolve("s3"))) {
+            Path store = server.bucket("ckpt");
+            int upstream = Integer.parseInt(server.endpoint().substring(server.endpoint().lastIndexOf(':') + 1));
+            int port = S3Store.freePort();
+            try (FaultProxy proxy = new FaultProxy(upstream);
+                 dev.msfs.backend.s3.S3Connection admin = server.connect("ckpt")) {
+                Files.createDirectories(work.resolve("spool"));
+                Path cfg = Files.writeString(work.resolve("c.yaml"), """
+                        msfs_version: 1
+                        allow_other: false
+                        entry_attr_ttl: 500
+                        cache_line_size: %d
+                        cache_dir_path: %s
+                        write_deferral_max_bytes: %d
+                        endpoint: http://127.0.0.1:%d
+                        backends:
+                          - {dir_name: rw, backend_type: S3, bucket_container_name: ckpt, readonly: false,
+                             multipart_upload_threshold_bytes: %d, upload_part_cache_lines: 5, upload_part_concurrency: 2,
+                             S3: {endpoint: "%s", region: us-east-1, access_key_id: %s, secret_access_key: %s,
+                                  request_timeout: 10000, retry_base_delay: 10, retry_max_delay: 100}}
+                        """.formatted(MIB, work.resolve("spool"), BUDGET, port, PART, proxy.endpoint(), S3Server.ACCESS_KEY,
+                        S3Server.SECRET));
+                Path mnt = Files.createDirectories(work.resolve("mnt"));
+                MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString());
+                try {
+                    Path rw = mnt.resolve("rw");
+                    for (int size : new int[] {0, 1, PART, PART + 1}) {
+                        byte[] want = random(size, size);
+                        Files.write(rw.resolve("s" + size), want);
+                        assertArrayEquals(want, Files.readAllBytes(store.resolve("s" + size)), "the store's bytes of s" + size);
+                        assertArrayEquals(want, Files.readAllBytes(rw.resolve("s" + size)), "the mount's bytes of s" + size);
+                    }
+
+                    // 300 MiB: parts are in the store while the writer still writes.
+                    java.security.MessageDigest wrote = java.security.MessageDigest.getInstance("SHA-256");
+                    try (FileChannel out = FileChannel.open(rw.resolve("big"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        for (int i = 0; i < 300; i++) {
+                            byte[] chunk = random(MIB, 1000 + i);
+                            wrote.update(chunk);
+                            out.write(ByteBuffer.wrap(chunk));
+                            if (i == 150) {
+                                assertTrue(S3Store.partsOf(admin, "big") >= 2, "no part of big in the store halfway through");
+                                assertFalse(Files.exists(store.resolve("big")), "big is visible before its commit");
+                            }
+                        }
+                    }
+                    byte[] want = wrote.digest();
+                    assertArrayEquals(want, sha256(store.resolve("big")), "the store's bytes of big");
+                    assertArrayEquals(want, sha256(rw.resolve("big")), "the mount's bytes of big");
+
+                    // Four writers at once, 40 MiB each: 160 MiB through a 20 MiB budget.
+                    List<java.util.concurrent.Future<byte[]>> writers = new java.util.ArrayList<>();
+                    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                        for (int w = 0; w < 4; w++) {
+                            int id = w;
+                            writers.add(pool.submit(() -> {
+                                byte[] content = random(40 * MIB + id, 200 + id);
+                                try (var o = Files.newOutputStream(rw.resolve("w" + id))) {
+                                    for (int at = 0; at < content.length; at += MIB) {
+                                        o.write(content, at, Math.min(MIB, content.length - at));
+                                    }
+                                }
+                                return content;
+                            }));
+                        }
+                    }
+                    for (int w = 0; w < 4; w++) {
+                        assertArrayEquals(writers.get(w).get(), Files.readAllBytes(store.resolve("w" + w)), "writer " + w);
+                    }
+                    java.util.Map<String, Double> metrics = MetricsIT.parse(MetricsIT.get(port, "/metrics").body());
+                    double peak = metrics.get("msfs_write_buffered_bytes_peak");
+                    // Past the budget only while no upload is in flight: then each writer holds less than a part and a write.
+                    assertTrue(peak > 0 && peak <= Math.max(BUDGET, 4L * (PART + MIB)), "peak " + peak);
+                    assertEquals(0.0, metrics.get("msfs_write_buffered_bytes"));
+                    assertEquals(List.of(), S3Store.openUploads(admin, ""));
+
+                    // The store fails mid-upload: EIO, no object, and the upload aborted once the store is back.
+                    IOException failed = assertThrows(IOException.class, () -> {
+                        try (FileChannel out = FileChannel.open(rw.resolve("failing"), StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE)) {
+                            for (int i = 0; i < 60; i++) {
+                                if (i == 12) {
+                                    proxy.mode(FaultProxy.Mode.SLOW_DOWN);
+                                }
+                                out.write(ByteBuffer.wrap(random(MIB, i)));
+                            }
+                            out.force(true);
+                        }
+                    });
+                    assertTrue(failed.getMessage().contains("Input/output error"), failed.toString());
+                    proxy.mode(FaultProxy.Mode.PASS);
+                    assertFalse(Files.exists(store.resolve("failing")), "a failed upload became an object");
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    while (!S3Store.openUploads(admin, "").isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(200);
+                    }
+                    assertEquals(List.of(), S3Store.openUploads(admin, ""), msfs.log());
+                    assertTrue(msfs.log().contains("write failing failed"), msfs.log());
+
+                    // SIGTERM while a streamed file is open: the upload is aborted, nothing is visible.
+                    try (FileChannel out = FileChannel.open(rw.resolve("cut"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                        for (int i = 0; i < 16; i++) {
+                            out.write(ByteBuffer.wrap(random(MIB, i)));
+                        }
+                        long partsBy = System.nanoTime() + 30_000_000_000L; // three parts are sent, and may be still in flight
+                        while (S3Store.partsOf(admin, "cut") == 0 && System.nanoTime() < partsBy) {
+                            Thread.sleep(100);
+                        }
+                        assertTrue(S3Store.partsOf(admin, "cut") >= 1, "no part of cut in the store");
+                        msfs.terminate(java.time.Duration.ofSeconds(30));
+                    } catch (IOException closedUnderTheMount) {
+                        // the close of a file whose mount is gone may fail; what matters is the store
+                    }
+                    assertFalse(Files.exists(store.resolve("cut")), "a half-written file became an object");
+                    assertEquals(List.of(), S3Store.openUploads(admin, ""), msfs.log());
+                } finally {
+                    msfs.close();
+                }
+            }
+        }
+    }
+
+    private static byte[] sha256(Path file) throws Exception {
+        java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+        try (var in = Files.newInputStream(file)) {
+            byte[] buf = new byte[MIB];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+        }
+        return d.digest();
+    }
 }
