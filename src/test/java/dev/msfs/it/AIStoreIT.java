@@ -250,4 +250,45 @@ class AIStoreIT {
             server.stop(0);
         }
     }
+    /**
+     * Writes through a mount of AIStore ({@code readonly: false}): a new file, one of 6 MiB, a
+     * rewrite with O_TRUNC (each a PUT that the proxy redirects to the target), mkdir (a folder
+     * marker), unlink and rmdir; every byte compared in the fake's store and through the mount.
+     */
+    @Test
+    void writesPutThroughTheProxyRedirectAndDelete(@TempDir Path dir) throws Exception {
+        try (FakeAIStore ais = new FakeAIStore(TestSecrets.AIS_TOKEN, "ais")) {
+            ais.put("shared", "old.txt", "old".getBytes(StandardCharsets.UTF_8));
+            Path cfg = Files.writeString(dir.resolve("c.yaml"), "msfs_version: 1\nallow_other: false\nentry_attr_ttl: 100\n"
+                    + "cache_line_size: 1048576\ncache_dir_path: " + dir + "\nbackends:\n"
+                    + "  - {dir_name: ais, backend_type: AIStore, bucket_container_name: shared, readonly: false,\n"
+                    + "     AIStore: {endpoint: \"" + ais.endpoint() + "\", authnToken: " + TestSecrets.AIS_TOKEN + ", provider: ais}}\n");
+            Path mnt = Files.createDirectories(dir.resolve("mnt"));
+            try (MsfsProcess msfs = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
+                Path ais0 = mnt.resolve("ais");
+                byte[] big = new byte[6 << 20];
+                new Random(9).nextBytes(big);
+                Files.write(ais0.resolve("big.bin"), big);
+                Files.writeString(ais0.resolve("small.txt"), "written through msfs");
+                Files.writeString(ais0.resolve("old.txt"), "new");
+                assertArrayEquals(big, ais.objects.get("shared/big.bin"));
+                assertEquals("written through msfs", new String(ais.objects.get("shared/small.txt"), StandardCharsets.UTF_8));
+                assertEquals("new", new String(ais.objects.get("shared/old.txt"), StandardCharsets.UTF_8));
+                assertArrayEquals(big, Files.readAllBytes(ais0.resolve("big.bin")));
+                assertEquals("new", Files.readString(ais0.resolve("old.txt")));
+                assertTrue(ais.puts.get() >= 3 && ais.redirects.get() >= 3, "PUTs " + ais.puts + ", redirects " + ais.redirects);
+
+                Files.createDirectory(ais0.resolve("run"));
+                assertTrue(ais.objects.containsKey("shared/run/"), "no folder marker: " + ais.objects.keySet());
+                Files.writeString(ais0.resolve("run/step.pt"), "weights");
+                assertEquals(List.of("step.pt"), names(ais0.resolve("run")));
+                Files.delete(ais0.resolve("run/step.pt"));
+                Files.delete(ais0.resolve("run"));
+                Files.delete(ais0.resolve("small.txt"));
+                assertEquals(List.of("shared/big.bin", "shared/old.txt"), List.copyOf(ais.objects.keySet()));
+                assertEquals(List.of("big.bin", "old.txt"), names(ais0));
+                assertTrue(!msfs.log().contains("WARN"), msfs.log());
+            }
+        }
+    }
 }

@@ -36,6 +36,8 @@ import org.yaml.snakeyaml.Yaml;
  *     its backend's ETag and no checksum, and its first GET stores and returns the bucket's own
  *     checksum type (validate_cold_get); versioned objects carry Ais-Version.</li>
  * </ul>
+ * PUT (the proxy redirects it with 307, and the target stores the body) and DELETE of objects
+ * too (ais/tgtobj.go).
  * The proxy also serves the cluster map ({@code GET /v1/daemon?what=smap}). Both check the bearer token (the CLI's token file is JSON: cmd/cli/cli/auth_hdlr.go,
  * api/authn/loadtoken.go) and the provider. Counters say which server saw which request.
  */
@@ -50,6 +52,8 @@ final class FakeAIStore implements AutoCloseable {
     final AtomicInteger targetGets = new AtomicInteger();
     final AtomicInteger targetHeads = new AtomicInteger();
     final AtomicInteger failNextGets = new AtomicInteger();
+    /** PUTs the target stored (after the proxy's 307). */
+    final AtomicInteger puts = new AtomicInteger();
     /** Remote objects AIStore has not cached yet ("bucket/key"): listed and HEADed with the backend's ETag, no checksum. */
     final java.util.Set<String> cold = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Versions of objects in a versioned bucket ("bucket/key" to Ais-Version). */
@@ -77,6 +81,8 @@ final class FakeAIStore implements AutoCloseable {
         proxy.createContext("/v1/objects/", ex -> {
             if (authorized(ex)) {
                 redirects.incrementAndGet();
+                // The JDK's server says "100 Continue" to any Expect: a PUT's body comes: read it, as Go's server never asks for it.
+                ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
                 // As AIStore's proxy does (ais/prxred.go, cmn/http.go): the target URL is built from the
                 // decoded object name, escaped only when the name holds one of "%?# +".
                 String path = ex.getRequestURI().getPath();
@@ -205,6 +211,18 @@ final class FakeAIStore implements AutoCloseable {
             return;
         }
         String key = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/v1/objects/".length()), StandardCharsets.UTF_8);
+        if (ex.getRequestMethod().equals("PUT")) { // a new version: cached, with a checksum
+            byte[] body = ex.getRequestBody().readAllBytes();
+            objects.put(key, body);
+            cold.remove(key);
+            puts.incrementAndGet();
+            reply(ex, 200, "");
+            return;
+        }
+        if (ex.getRequestMethod().equals("DELETE")) {
+            reply(ex, objects.remove(key) == null ? 404 : 200, "");
+            return;
+        }
         byte[] c = objects.get(key);
         if (c == null) {
             reply(ex, 404, "{\"message\": \"not found\"}");

@@ -89,6 +89,44 @@ public final class AIStoreBackend extends PrefixStore {
         return Optional.of(new ObjectInfo(Paths.baseName(path), false, size, atime, AisVersion.of(r.headers())));
     }
 
+    @Override
+    public boolean writable() {
+        return true;
+    }
+
+    /**
+     * One PUT of the file (AIStore's native API: the proxy redirects it to the target that will
+     * hold the object, and the body is sent again there), then a HEAD for what AIStore made of
+     * it. The whole request, body included, has the configured timeout. AIStore's own multipart
+     * API is not used: a file is stored whole at its commit.
+     */
+    @Override
+    public ObjectInfo put(String path, java.nio.file.Path file) throws BackendException {
+        String what = "PUT " + path;
+        HttpRequest.BodyPublisher body; // each hop subscribes anew, and reads the file from its start
+        try {
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.io.FileNotFoundException e) {
+            throw new BackendException(BackendException.Kind.IO, what + ": " + e.getMessage());
+        }
+        // Expect: 100-continue: the proxy answers its redirect before the body is sent, which then goes to the target only.
+        HttpResponse<Void> r = send(objectUri(path), b -> b.expectContinue(true).PUT(body), HttpResponse.BodyHandlers.discarding(),
+                what);
+        Exchange.check(r.statusCode(), what);
+        return headObject(path).orElseThrow(() -> new BackendException(BackendException.Kind.IO, what
+                + " succeeded, but a HEAD of it finds nothing"));
+    }
+
+    /** DELETE of the object; one that is not there is no error. */
+    @Override
+    public void delete(String path) throws BackendException {
+        String what = "DELETE " + path;
+        HttpResponse<Void> r = send(objectUri(path), b -> b.DELETE(), HttpResponse.BodyHandlers.discarding(), what);
+        if (r.statusCode() != 404) {
+            Exchange.check(r.statusCode(), what);
+        }
+    }
+
     /**
      * A ranged GET. It can tell a change only by {@code Ais-Version} (a range's checksum may be
      * the range's own, see {@link AisVersion}).
