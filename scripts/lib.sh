@@ -91,6 +91,15 @@ CONF
   msfs_die "S3Proxy did not start: $(tail -3 "$work/s3proxy.log")"
 }
 
+# The revision a bench/ result was measured at: HEAD, "+uncommitted" when the tree has changes to
+# tracked files, or $MSFS_REVISION where there is no git (the device machine).
+msfs_revision() {
+  local rev
+  rev=$(git rev-parse --short HEAD 2>/dev/null) || { echo "${MSFS_REVISION:-unknown}"; return; }
+  git diff --quiet HEAD -- 2>/dev/null || rev="$rev+uncommitted"
+  echo "$rev"
+}
+
 # Timing for bench/: now in seconds (with nanoseconds), and the CPU seconds (user + system) process $1 has used.
 msfs_now() { date +%s.%N; }
 msfs_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
