@@ -230,23 +230,51 @@ public final class FileSystem implements AutoCloseable {
         if (inode.directory) {
             throw new FsException(Errno.EISDIR, "is a directory");
         }
-        namespace.refreshIfStale(inode);
-        ObjectInfo info = inode.known.info();
+        Writer writer = handles.writerOf(inode);
+        if (writer != null) { // what was written so far, read past the kernel's pages: they would go stale
+            inode.volume.openFiles.incrementAndGet();
+            return new Opened(handles.add(new Handles.OpenFile(inode, known(inode), new ReadAhead(), false, writer)), true, false);
+        }
+        ObjectRef version = current(inode);
         inode.volume.openFiles.incrementAndGet();
-        ObjectRef version = ObjectRef.of(inode.volume.index, inode.path, info.etag(), info.size(), info.mtimeMillis());
         KernelPages.Mode mode = settings.directIo() ? KernelPages.Mode.DIRECT : inode.pages.open(version, settings.kernelCache());
         boolean usesPages = mode != KernelPages.Mode.DIRECT;
-        long fh = handles.add(new Handles.OpenFile(inode, version, new ReadAhead(), usesPages));
+        long fh = handles.add(new Handles.OpenFile(inode, version, new ReadAhead(), usesPages, null));
         return new Opened(fh, !usesPages, mode == KernelPages.Mode.KEEP);
+    }
+
+    /** The version of {@code inode}'s object the store has now, as far as the namespace knows (within entry_attr_ttl). */
+    private ObjectRef current(Inode inode) throws FsException {
+        namespace.refreshIfStale(inode);
+        return known(inode);
+    }
+
+    /** The version last seen of {@code inode}'s object (a file being written may have none in the store yet). */
+    private static ObjectRef known(Inode inode) {
+        ObjectInfo info = inode.known.info();
+        return ObjectRef.of(inode.volume.index, inode.path, info.etag(), info.size(), info.mtimeMillis());
     }
 
     /**
      * Reads from the version of the object seen at open into {@code dst} (whose size is the
-     * request size); returns the byte count, 0 at or past EOF.
+     * request size); returns the byte count, 0 at or past EOF. A file opened while it was being
+     * written reads what its writer has written so far, and the store's version once the writer
+     * is released.
      */
     public long read(long fh, long offset, MemorySegment dst) throws FsException {
+        Writer own = handles.writer(fh);
+        if (own != null) { // a file opened to read and write reads what it wrote
+            return Math.max(0, own.read(offset, dst));
+        }
         Handles.OpenFile f = handles.file(fh);
         ObjectRef object = f.object();
+        if (f.writing() != null) {
+            long n = f.writing().read(offset, dst);
+            if (n >= 0) {
+                return n;
+            }
+            object = current(f.inode()); // its writer is gone: what it committed is the store's
+        }
         if (offset >= object.size() || offset < 0) {
             return 0;
         }

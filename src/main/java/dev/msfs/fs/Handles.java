@@ -19,9 +19,11 @@ final class Handles {
 
     /**
      * An open file: the object version seen at open, which every read of the handle uses;
-     * {@code usesPages}: opened to use the kernel's page cache (see {@link KernelPages}).
+     * {@code usesPages}: opened to use the kernel's page cache (see {@link KernelPages});
+     * {@code writing}: the writer of the file when it was opened, whose bytes the handle reads
+     * while it is open (then the store's), or null.
      */
-    record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead, boolean usesPages) {
+    record OpenFile(Inode inode, ObjectRef object, ReadAhead readAhead, boolean usesPages, Writer writing) {
     }
 
     private final Map<Long, OpenDir> dirs = new ConcurrentHashMap<>();

@@ -294,6 +294,34 @@ final class Writer {
         return size;
     }
 
+    /**
+     * Reads what was written so far at {@code offset} (0 bytes at or past the end), without the
+     * writer's lock: the spool's bytes below {@code size} are never rewritten. -1 once the writer
+     * is closed: its bytes are then the store's, or lost.
+     */
+    long read(long offset, MemorySegment dst) throws FsException {
+        long end = size;
+        if (!channel.isOpen()) {
+            return -1;
+        }
+        if (offset >= end || offset < 0) {
+            return 0;
+        }
+        ByteBuffer into = dst.asSlice(0, Math.min(dst.byteSize(), end - offset)).asByteBuffer();
+        try {
+            while (into.hasRemaining()) {
+                if (channel.read(into, offset + into.position()) < 0) {
+                    break;
+                }
+            }
+            return into.position();
+        } catch (java.nio.channels.ClosedChannelException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new FsException(Errno.EIO, inode.path + ": cannot read the spool file (" + e.getMessage() + ")");
+        }
+    }
+
     /** Drops the spool file and any upload under way; what was not committed is lost (the caller committed first, or logged why not). */
     synchronized void close() {
         if (closed) {

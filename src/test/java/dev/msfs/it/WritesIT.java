@@ -88,6 +88,25 @@ class WritesIT {
                 }
                 assertEquals("durable and more", Files.readString(store.resolve("synced")));
 
+                // A file being written reads back what was written: through a handle opened meanwhile, and the
+                // writer's own (O_RDWR); once the writer is released, the handle reads what the store has.
+                try (FileChannel writer = FileChannel.open(rw.resolve("growing"), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    writer.write(ByteBuffer.wrap("first part".getBytes(StandardCharsets.UTF_8)));
+                    assertEquals("first part", Files.readString(rw.resolve("growing")));
+                    ByteBuffer own = ByteBuffer.allocate(5);
+                    assertEquals(5, writer.read(own, 0));
+                    assertEquals("first", new String(own.array(), StandardCharsets.UTF_8));
+                    try (FileChannel reader = FileChannel.open(rw.resolve("growing"), StandardOpenOption.READ)) {
+                        writer.write(ByteBuffer.wrap(", then more".getBytes(StandardCharsets.UTF_8)));
+                        writer.close();
+                        ByteBuffer all = ByteBuffer.allocate(64);
+                        int n = reader.read(all, 0);
+                        assertEquals("first part, then more", new String(all.array(), 0, n, StandardCharsets.UTF_8));
+                    }
+                }
+                assertEquals("first part, then more", Files.readString(store.resolve("growing")));
+
                 // Writes at or past the end: a gap reads as zeros; a write before the end is EINVAL, and the rest is kept.
                 try (RandomAccessFile f = new RandomAccessFile(rw.resolve("seq").toFile(), "rw")) {
                     f.write(new byte[] {1, 2, 3});
