@@ -107,7 +107,9 @@ final class AbortRetries implements AutoCloseable {
             left = Set.copyOf(pending);
             pending.clear();
         }
-        left.forEach(this::lastTry);
+        try (var trying = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) { // at once: each may wait its timeout
+            left.forEach(p -> trying.submit(() -> lastTry(p)));
+        }
     }
 
     private void lastTry(Pending p) {

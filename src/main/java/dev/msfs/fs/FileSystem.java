@@ -39,6 +39,11 @@ public final class FileSystem implements AutoCloseable {
     private final Handles handles = new Handles();
     private final WriteBudget writeBudget;
     private final AbortRetries abortRetries;
+    /** Set by the first {@link #dropWrites}; the future completes when it is done, for a second caller to wait on. */
+    private final java.util.concurrent.atomic.AtomicBoolean writesDropping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Void> writesDropped = new java.util.concurrent.CompletableFuture<>();
+    /** Bounds a second caller's wait: each writer waits at most for its parts in flight and one abort, each bounded by request_timeout. */
+    private static final long DROP_WAIT_SECONDS = 300;
     private final DataCache cache;
     private final Prefetcher prefetcher;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -391,7 +396,12 @@ public final class FileSystem implements AutoCloseable {
         try {
             Writer w = new Writer(inode, spoolDir(), writeBudget, abortRetries);
             inode.volume.openFiles.incrementAndGet();
-            return handles.add(w);
+            long fh = handles.add(w);
+            if (writeBudget.closed()) { // dropWrites began after the check above: its list may miss this writer
+                discard(fh);
+                throw new FsException(Errno.EROFS, "the mount is going");
+            }
+            return fh;
         } catch (java.io.IOException e) {
             throw new FsException(Errno.EIO, "cannot make a spool file below " + settings.spoolParent() + ": " + e.getMessage());
         }
@@ -452,17 +462,38 @@ public final class FileSystem implements AutoCloseable {
     public void unlink(long parent, String name) throws FsException {
         Inode dir = writableDir(parent);
         String path = dir.childPath(name);
-        ObjectInfo there = storeHas(dir, path).orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
-        if (there.directory()) {
-            throw new FsException(Errno.EISDIR, path + " is a directory");
+        List<Writer> writing = handles.writersOf(dir.volume, path);
+        if (writing.isEmpty()) { // a file being written is there, in the store or not yet
+            ObjectInfo there = storeHas(dir, path).orElseThrow(() -> new FsException(Errno.ENOENT, "no " + path));
+            if (there.directory()) {
+                throw new FsException(Errno.EISDIR, path + " is a directory");
+            }
         }
-        handles.writersOf(dir.volume, path).forEach(Writer::unlinked); // a later commit must not bring it back
-        try {
-            dir.volume.backend.delete(path);
-        } catch (dev.msfs.backend.BackendException e) {
-            throw Namespace.backendFailure(dir.volume, "delete " + path, e);
-        }
+        deleteUnderCommits(writing.stream().map(w -> w.inode).distinct().sorted(java.util.Comparator.comparingLong(i -> i.ino))
+                .toList(), writing, dir.volume, path);
         namespace.changed(dir);
+    }
+
+    /**
+     * Marks {@code writing} unlinked and deletes {@code path}, holding every writer's inode lock (in
+     * inode order), which each commit holds while it stores: no commit lands between the two, so
+     * none brings the object back, and a delete that fails leaves the writers storing as before.
+     */
+    private static void deleteUnderCommits(List<Inode> locks, List<Writer> writing, Volume volume, String path)
+            throws FsException {
+        if (!locks.isEmpty()) {
+            synchronized (locks.getFirst()) {
+                deleteUnderCommits(locks.subList(1, locks.size()), writing, volume, path);
+            }
+            return;
+        }
+        writing.forEach(w -> w.unlinked(true));
+        try {
+            volume.backend.delete(path); // a file never committed has nothing to delete: no error
+        } catch (dev.msfs.backend.BackendException e) {
+            writing.forEach(w -> w.unlinked(false));
+            throw Namespace.backendFailure(volume, "delete " + path, e);
+        }
     }
 
     /**
@@ -587,20 +618,31 @@ public final class FileSystem implements AutoCloseable {
      * more; before the backends close.
      */
     public void dropWrites() {
-        if (writeBudget.closed()) {
+        if (!writesDropping.compareAndSet(false, true)) {
+            try { // another thread drops them (the shutdown hook, or close): wait for it, within reason
+                writesDropped.get(DROP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warning("the files open for writing were still being dropped after " + DROP_WAIT_SECONDS + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
-        writeBudget.close(); // first, without any writer's lock: waits end, no part or commit starts
-        java.util.List<Writer> open = handles.allWriters();
-        try (var closing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (Writer w : open) { // at once: each waits at most for its parts in flight
-                closing.submit(() -> {
-                    LOG.warning("unmounted while " + w.inode.path + " was open for writing; what was not committed is lost");
-                    w.close();
-                });
+        try {
+            writeBudget.close(); // first, without any writer's lock: waits end, no part or commit starts
+            List<Writer> open = handles.allWriters();
+            try (var closing = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (Writer w : open) { // at once: each waits at most for its parts in flight
+                    closing.submit(() -> {
+                        LOG.warning("unmounted while " + w.inode.path + " was open for writing; what was not committed is lost");
+                        w.close();
+                    });
+                }
             }
+            abortRetries.close();
+        } finally {
+            writesDropped.complete(null);
         }
-        abortRetries.close();
     }
 
     private synchronized void removeSpool() {

@@ -75,19 +75,21 @@ final class Writer {
                     + " (msfs takes writes at the end only)");
         }
         long end = offset + data.byteSize();
-        grow(end);
+        long taken = grow(end);
         ByteBuffer b = data.asByteBuffer();
         try {
             while (b.hasRemaining()) {
                 channel.write(b, offset + b.position());
             }
         } catch (IOException e) {
+            giveBack(taken);
             try {
                 channel.truncate(size); // none of a failed write stays to be uploaded
-            } catch (IOException ignored) {
-                // the size below still says what counts; the next write would fail the same way
+            } catch (IOException again) { // its bytes past the end stay: a later write past them would take them in
+                failed = "backend " + inode.volume.config.dirName() + ": write " + inode.path + " failed: the spool file cannot"
+                        + " be cut back after a failed write (" + again.getMessage() + ")";
+                dropAll();
             }
-            giveBack(end - size);
             boolean full = String.valueOf(e.getMessage()).contains("No space left");
             throw new FsException(full ? Errno.ENOSPC : Errno.EIO, inode.path + ": cannot spool the write (" + e.getMessage() + ")");
         }
@@ -101,11 +103,11 @@ final class Writer {
             throw new FsException(Errno.ENOTSUP, inode.path + ": objects are written whole; only O_TRUNC truncates");
         }
         if (newSize > size) {
-            grow(newSize);
+            long taken = grow(newSize);
             try {
                 channel.write(ByteBuffer.allocate(1), newSize - 1);
             } catch (IOException e) {
-                giveBack(newSize - size);
+                giveBack(taken);
                 throw new FsException(Errno.EIO, inode.path + ": cannot spool the write (" + e.getMessage() + ")");
             }
             grown(newSize);
@@ -115,9 +117,10 @@ final class Writer {
     /**
      * Before the file grows to {@code end}: refuses what cannot be stored, starts the upload in
      * parts where the file reaches the threshold (or holds a whole part the budget needs room
-     * from), and takes the new bytes from the budget, waiting for uploads to free room.
+     * from), and takes the new bytes from the budget, waiting for uploads to free room; returns
+     * the bytes taken.
      */
-    private void grow(long end) throws FsException {
+    private long grow(long end) throws FsException {
         if (closed) {
             throw new FsException(Errno.EBADF, "closed");
         }
@@ -130,6 +133,9 @@ final class Writer {
                     + (most == MAX_PUT ? " (one PUT)" : " (" + UploadSettings.MAX_PARTS + " parts)"));
         }
         long more = end - size;
+        if (unlinked) { // stored nowhere: no upload, and nothing for the budget
+            return 0;
+        }
         if (stream == null && !partsRefused && (end >= uploads.thresholdBytes() || budget.wouldPass(more) && size >= uploads.partBytes())) {
             startStream();
         }
@@ -146,6 +152,7 @@ final class Writer {
             throw new FsException(Errno.EIO, inode.path + ": the mount is going; nothing more is written");
         }
         held.addAndGet(more);
+        return more;
     }
 
     /** Bytes taken for a write that did not happen. */
@@ -192,6 +199,13 @@ final class Writer {
         dropAll();
     }
 
+    /** Nothing written so far is to be stored (the path was removed): as if it had been, for the budget and later commits. */
+    private void dropStored() {
+        dropAll();
+        dirty = false;
+        countedFrom = size;
+    }
+
     /** Drops the upload under way and gives back every byte this writer holds: none of it will be stored. */
     private void dropAll() {
         abortStream();
@@ -214,7 +228,7 @@ final class Writer {
             throw new FsException(Errno.EIO, failed);
         }
         if (closed || unlinked) {
-            dropAll();
+            dropStored();
             return;
         }
         if (!dirty) {
@@ -226,7 +240,7 @@ final class Writer {
             }
             synchronized (inode) { // unlink sets unlinked under it: a commit after that stores nothing
                 if (unlinked) {
-                    dropAll();
+                    dropStored();
                     return;
                 }
                 if (budget.closed()) {
@@ -281,12 +295,13 @@ final class Writer {
     }
 
     /**
-     * The path was removed while this writer was open: it writes on, and stores nothing. Set
-     * under the inode's lock, so a commit storing right now ends before the caller deletes.
+     * The path was removed while this writer was open (or, {@code false}, its removal failed):
+     * it writes on, and stores nothing. Set under the inode's lock, so a commit storing right now
+     * ends before the caller deletes.
      */
-    void unlinked() {
+    void unlinked(boolean removed) {
         synchronized (inode) {
-            unlinked = true;
+            unlinked = removed;
         }
     }
 

@@ -162,6 +162,14 @@ class WritesIT {
                     ch.write(ByteBuffer.wrap(new byte[] {2}));
                 }
                 assertFalse(Files.exists(store.resolve("doomed")), "a commit brought a removed file back");
+                // The same before any commit: the file is there to remove (the temp-file pattern), and stays removed.
+                try (FileChannel ch = FileChannel.open(rw.resolve("temp"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[] {1}));
+                    Files.delete(rw.resolve("temp"));
+                    ch.write(ByteBuffer.wrap(new byte[] {2}));
+                }
+                assertFalse(Files.exists(store.resolve("temp")), "a file removed before its first commit came back");
+                assertFalse(Files.exists(rw.resolve("temp")));
 
                 // Removing a file.
                 Files.delete(rw.resolve("f1"));

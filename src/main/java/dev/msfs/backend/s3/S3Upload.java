@@ -78,12 +78,27 @@ final class S3Upload implements Upload {
         }
         ObjectInfo made = head.get().orElseThrow(() -> new BackendException(BackendException.Kind.IO, what
                 + " succeeded, but a HEAD of it finds nothing"));
-        if (made.size() != size) { // never leave an object of other bytes than were written
-            s3.send(S3Request.of("DeleteObject", "DELETE", key));
+        if (made.size() != size) {
             throw new BackendException(BackendException.Kind.IO, what + ": the store made " + made.size() + " bytes of " + size
-                    + "; removed it");
+                    + removedIfOurs(made, S3Backend.unquote(text(answer, "ETag", what))));
         }
         return made;
+    }
+
+    /**
+     * Removes an object of other bytes than were written, never leaving it to be read, but only
+     * when its ETag is the one the completion answered: another writer may have replaced it since.
+     */
+    private String removedIfOurs(ObjectInfo made, String completedEtag) {
+        if (completedEtag.isEmpty() || !completedEtag.equals(made.etag())) {
+            return "; not removed: it is not (or not known to be) the object this upload made";
+        }
+        try {
+            s3.send(S3Request.of("DeleteObject", "DELETE", key));
+            return "; removed it";
+        } catch (BackendException e) {
+            return "; removing it failed too: " + e.getMessage();
+        }
     }
 
     @Override
