@@ -143,6 +143,16 @@ abstract sealed class LineArena implements LineStorage {
             Libc.willNeed(fd, line * lineSize, lineSize);
         }
 
+        /**
+         * The fill wrote through the mapping; readers use pread. Unmapping the line's pages from
+         * msfs leaves them plain page cache, which the kernel (and a memory cgroup at its limit)
+         * reclaims without walking msfs's page tables or shooting down TLBs on every core.
+         */
+        @Override
+        public void filled(int line, LineKey key) {
+            Libc.unmapPages(super.memory.asSlice(line * lineSize, lineSize));
+        }
+
         @Override
         public boolean readsAhead() {
             return true;

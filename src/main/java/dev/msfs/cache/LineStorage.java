@@ -40,6 +40,10 @@ interface LineStorage extends AutoCloseable {
         return false;
     }
 
+    /** A fetch filled the line and writes into it no more; before it is published. Fetching thread, no lock. */
+    default void filled(int line, LineKey key) {
+    }
+
     /** The line no longer holds {@code key}'s bytes, and no fetch writes into it any more. Cache lock held. */
     void released(int line, LineKey key);
 

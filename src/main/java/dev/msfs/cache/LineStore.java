@@ -226,6 +226,11 @@ class LineStore implements AutoCloseable {
         return true;
     }
 
+    /** A fetch filled the line and writes into it no more (before it is published). */
+    void filled(int line, LineKey key) {
+        storage.filled(line, key);
+    }
+
     /** Gives the whole line its storage before a fetch writes into it; throws when it cannot (a full cache disk). */
     void reserve(int line, LineKey key) throws CacheStorageException {
         storage.reserve(line, key);

@@ -53,6 +53,8 @@ public final class Libc {
     private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             LONG, INT, INT, INT, LONG));
     private static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG));
+    private static final MethodHandle MADVISE = errnoCall("madvise", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, LONG, INT));
+    private static final int MADV_DONTNEED = 4;
     private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(LINKER.defaultLookup().find("getpagesize").orElseThrow(),
             FunctionDescriptor.of(INT));
 
@@ -129,6 +131,15 @@ public final class Libc {
 
     public static void munmap(MemorySegment address, long length) {
         quietly("munmap", (arena, state) -> (int) MUNMAP.invokeExact(state, address, length));
+    }
+
+    /**
+     * {@code madvise(MADV_DONTNEED)} on a range of a shared file mapping: drops the range's page
+     * table entries, so its pages are page cache that this process no longer maps (their data,
+     * dirty or not, stays the file's). A hint: its failure changes nothing msfs relies on.
+     */
+    public static void unmapPages(MemorySegment range) {
+        quietly("madvise", (arena, state) -> (int) MADVISE.invokeExact(state, range, range.byteSize(), MADV_DONTNEED));
     }
 
     /**
