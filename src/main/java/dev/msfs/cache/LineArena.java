@@ -138,11 +138,6 @@ abstract sealed class LineArena implements LineStorage {
             return folder.dir().resolve(FILE_NAME) + " (cache_storage: mapped-file)";
         }
 
-        @Override
-        public void readAhead(int line, LineKey key) {
-            Libc.willNeed(fd, line * lineSize, lineSize);
-        }
-
         /**
          * The fill wrote through the mapping; readers use pread. Unmapping the line's pages from
          * msfs leaves them plain page cache, which the kernel (and a memory cgroup at its limit)
@@ -151,11 +146,6 @@ abstract sealed class LineArena implements LineStorage {
         @Override
         public void filled(int line, LineKey key) {
             Libc.unmapPages(super.memory.asSlice(line * lineSize, lineSize));
-        }
-
-        @Override
-        public boolean readsAhead() {
-            return true;
         }
 
         /**

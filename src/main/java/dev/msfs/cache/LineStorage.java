@@ -28,18 +28,6 @@ interface LineStorage extends AutoCloseable {
      */
     boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException;
 
-    /**
-     * A hint that the line's bytes will be read soon: storages on disk start reading them into the
-     * page cache. Any thread, no lock; a line released meanwhile is simply not read ahead.
-     */
-    default void readAhead(int line, LineKey key) {
-    }
-
-    /** Whether {@link #readAhead} does anything: memory has nothing to read ahead, so its readers skip the lookup. */
-    default boolean readsAhead() {
-        return false;
-    }
-
     /** A fetch filled the line and writes into it no more; before it is published. Fetching thread, no lock. */
     default void filled(int line, LineKey key) {
     }

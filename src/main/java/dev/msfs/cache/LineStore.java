@@ -30,7 +30,6 @@ class LineStore implements AutoCloseable {
     final long lineSize;
     final int lineCount;
     private final LineStorage storage;
-    private final boolean readsAhead; // the storage's, asked once: the warm path of a memory cache skips it
     private final Map<LineKey, Integer> lineOf = new ConcurrentHashMap<>();
     private final LineKey[] keyOf;   // written with release semantics (KEYS)
     private final long[] length;     // written with release semantics (LONGS)
@@ -55,7 +54,6 @@ class LineStore implements AutoCloseable {
         this.lineSize = lineSize;
         this.lineCount = lineCount;
         this.storage = storage;
-        this.readsAhead = storage.readsAhead();
         keyOf = new LineKey[lineCount];
         length = new long[lineCount];
         generation = new long[lineCount];
@@ -83,9 +81,6 @@ class LineStore implements AutoCloseable {
         if (n <= 0) {
             return TORN; // the length of a later content, read after the old key: the line is changing
         }
-        if (inLine == 0 && readsAhead) {
-            readAhead(line, key);
-        }
         try {
             if (!copyOut(line, key, inLine, dst, dstOffset, n)) {
                 return TORN; // the storage let go of the bytes meanwhile: the line is changing
@@ -101,20 +96,6 @@ class LineStore implements AutoCloseable {
             referenced[line] = 1;
         }
         return n;
-    }
-
-    /**
-     * A reader entering a line from its start (a sequential one, most likely) asks the storage to
-     * read this line and the next resident one ahead: after the page cache lost them (a dataset
-     * larger than memory), the reads then find them there instead of faulting in small pieces.
-     */
-    private void readAhead(int line, LineKey key) {
-        storage.readAhead(line, key);
-        LineKey next = new LineKey(key.object(), key.index() + 1);
-        Integer nextLine = lineOf.get(next);
-        if (nextLine != null) {
-            storage.readAhead(nextLine, next);
-        }
     }
 
     /**

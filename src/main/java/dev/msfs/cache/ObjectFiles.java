@@ -129,25 +129,6 @@ final class ObjectFiles implements LineStorage {
         }
     }
 
-    @Override
-    public void readAhead(int line, LineKey key) {
-        ObjectFile f = fileOf.get(line);
-        if (f != null && f.enter()) {
-            try {
-                Libc.willNeed(f.fd(), key.index() * lineSize, lineSize);
-            } catch (ErrnoException e) {
-                // a hint
-            } finally {
-                f.exit();
-            }
-        }
-    }
-
-    @Override
-    public boolean readsAhead() {
-        return true;
-    }
-
     /** Punches the line's blocks out of its file, and retires the file with its last line. */
     @Override
     public void released(int line, LineKey key) {

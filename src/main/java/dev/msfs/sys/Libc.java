@@ -46,9 +46,6 @@ public final class Libc {
     private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
     private static final MethodHandle FALLOCATE = errnoCall("fallocate", FunctionDescriptor.of(INT, INT, INT, LONG, LONG));
     private static final MethodHandle PREAD = errnoCall("pread", FunctionDescriptor.of(LONG, INT, ValueLayout.ADDRESS, LONG, LONG));
-    private static final MethodHandle FADVISE = LINKER.downcallHandle(LINKER.defaultLookup().find("posix_fadvise").orElseThrow(),
-            FunctionDescriptor.of(INT, INT, LONG, LONG, INT));
-    private static final int POSIX_FADV_WILLNEED = 3;
     private static final MethodHandle FLOCK = errnoCall("flock", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle MMAP = errnoCall("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
             LONG, INT, INT, INT, LONG));
@@ -140,18 +137,6 @@ public final class Libc {
      */
     public static void unmapPages(MemorySegment range) {
         quietly("madvise", (arena, state) -> (int) MADVISE.invokeExact(state, range, range.byteSize(), MADV_DONTNEED));
-    }
-
-    /**
-     * {@code posix_fadvise(WILLNEED)}: starts reading the range into the page cache in the
-     * background. A hint: its failure changes nothing msfs relies on.
-     */
-    public static void willNeed(int fd, long offset, long length) {
-        try {
-            int unused = (int) FADVISE.invokeExact(fd, offset, length, POSIX_FADV_WILLNEED); // returns the error, sets no errno
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     /** The kernel's page size: mapping offsets are multiples of it (4 KiB on x86-64; 4, 16 or 64 KiB on arm64). */
