@@ -400,9 +400,6 @@ public final class DataCache implements AutoCloseable {
      * come before anything that may allocate, so even an out-of-memory leaves it consistent.
      */
     private void end(Fill f, BackendException failure) {
-        if (failure == null) {
-            lines.filled(f.line, f.key);
-        }
         lock.lock();
         try {
             if (failure == null && !closed) {

@@ -67,12 +67,13 @@ final class Fill {
     BackendException run(LineFetcher fetcher, LineStore lines) {
         try {
             lines.reserve(line, key);
-            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, lines.view(line, key, expected, scope),
-                    prefetch ? Arrivals.NONE : this::reached);
+            java.lang.foreign.MemorySegment view = lines.view(line, key, expected, scope);
+            long got = fetcher.fetch(key.object(), key.index() * lines.lineSize, view, prefetch ? Arrivals.NONE : this::reached);
             if (got != expected) {
                 return new BackendException(BackendException.Kind.IO,
                         key.object().path() + ": short read from the backend (" + got + " of " + expected + " bytes)");
             }
+            lines.filled(line, key, view); // through the view: the cache's close waits for it like for any use of the view
             if (lines.viewsAreMappings() && !revoke(VIEW_CLOSE_MILLIS)) { // whole: the fetcher is done with it, and the mapping goes
                 return new BackendException(BackendException.Kind.IO, key.object().path()
                         + ": the fetch still holds its line after returning; not served"); // the quarantine takes it

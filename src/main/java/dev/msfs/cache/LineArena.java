@@ -144,8 +144,8 @@ abstract sealed class LineArena implements LineStorage {
          * reclaims without walking msfs's page tables or shooting down TLBs on every core.
          */
         @Override
-        public void filled(int line, LineKey key) {
-            Libc.unmapPages(super.memory.asSlice(line * lineSize, lineSize));
+        public void filled(int line, LineKey key, MemorySegment view) {
+            Libc.unmapPages(view);
         }
 
         /**

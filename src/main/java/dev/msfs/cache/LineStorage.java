@@ -28,8 +28,11 @@ interface LineStorage extends AutoCloseable {
      */
     boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n) throws CacheStorageException;
 
-    /** A fetch filled the line and writes into it no more; before it is published. Fetching thread, no lock. */
-    default void filled(int line, LineKey key) {
+    /**
+     * A fetch filled the line through {@code view} (its {@link #view}) and writes into it no more;
+     * before it is published. Fetching thread, no lock.
+     */
+    default void filled(int line, LineKey key, MemorySegment view) {
     }
 
     /** The line no longer holds {@code key}'s bytes, and no fetch writes into it any more. Cache lock held. */

@@ -207,9 +207,9 @@ class LineStore implements AutoCloseable {
         return true;
     }
 
-    /** A fetch filled the line and writes into it no more (before it is published). */
-    void filled(int line, LineKey key) {
-        storage.filled(line, key);
+    /** A fetch filled the line, through {@code view}, and writes into it no more (before it is published). */
+    void filled(int line, LineKey key, MemorySegment view) {
+        storage.filled(line, key, view);
     }
 
     /** Gives the whole line its storage before a fetch writes into it; throws when it cannot (a full cache disk). */

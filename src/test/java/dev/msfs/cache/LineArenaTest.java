@@ -47,7 +47,7 @@ class LineArenaTest {
             MemorySegment.copy(MemorySegment.ofArray(want), 0, view, 0, LINE);
             long base = view.address();
             assertTrue(residentKb(base) >= LINE / 1024, "the fill's pages are mapped: " + residentKb(base) + " kB");
-            arena.filled(0, key);
+            arena.filled(0, key, view);
             assertTrue(residentKb(base) == 0, "still mapped after filled: " + residentKb(base) + " kB");
             MemorySegment back = scope.allocate(LINE);
             assertTrue(arena.copyOut(0, key, 0, back, 0, LINE));
