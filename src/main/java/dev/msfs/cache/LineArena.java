@@ -60,7 +60,22 @@ abstract sealed class LineArena implements LineStorage {
             fd = Libc.open(file, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC, 0600);
             Libc.ftruncate(fd, bytes); // sparse: no block is used until a line is reserved
             MemorySegment address = Libc.mmap(bytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
-            return new InFile(address, lineSize, bytes, fd, folder);
+            int[] readers = new int[Math.min(lineCount, InFile.READ_DESCRIPTORS)];
+            java.util.Arrays.fill(readers, -1);
+            try {
+                for (int i = 0; i < readers.length; i++) {
+                    readers[i] = Libc.open(file, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                }
+            } catch (ErrnoException e) {
+                for (int r : readers) {
+                    if (r >= 0) {
+                        Libc.close(r);
+                    }
+                }
+                Libc.munmap(address, bytes);
+                throw e;
+            }
+            return new InFile(address, lineSize, bytes, fd, readers, folder);
         } catch (ErrnoException e) {
             if (fd >= 0) {
                 Libc.close(fd);
@@ -115,12 +130,20 @@ abstract sealed class LineArena implements LineStorage {
     }
 
     private static final class InFile extends LineArena {
+        /**
+         * Descriptors of the arena file that reads go through, line {@code i}'s through {@code
+         * i % n}: the kernel's read-ahead state is per open file, and with one for the whole arena
+         * every reader's jump to another line looked random to it.
+         */
+        static final int READ_DESCRIPTORS = 64;
         private final int fd;
+        private final int[] readers;
         private final CacheFolder folder;
 
-        InFile(MemorySegment address, long lineSize, long bytes, int fd, CacheFolder folder) {
+        InFile(MemorySegment address, long lineSize, long bytes, int fd, int[] readers, CacheFolder folder) {
             super(address, lineSize, bytes);
             this.fd = fd;
+            this.readers = readers;
             this.folder = folder;
         }
 
@@ -158,7 +181,7 @@ abstract sealed class LineArena implements LineStorage {
         @Override
         public boolean copyOut(int line, LineKey key, long inLine, MemorySegment dst, long dstOffset, long n)
                 throws CacheStorageException {
-            CacheStorageException.readWhole(fd, folder.dir().resolve(FILE_NAME), line * lineSize + inLine,
+            CacheStorageException.readWhole(readers[line % readers.length], folder.dir().resolve(FILE_NAME), line * lineSize + inLine,
                     dst.asSlice(dstOffset, n));
             return true;
         }
@@ -167,6 +190,9 @@ abstract sealed class LineArena implements LineStorage {
         @Override
         public void close() {
             super.close();
+            for (int r : readers) {
+                Libc.close(r);
+            }
             Libc.close(fd);
             folder.close();
         }

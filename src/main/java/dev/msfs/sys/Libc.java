@@ -19,6 +19,7 @@ import java.nio.file.Path;
  */
 public final class Libc {
     // Linux's generic values, the same on x86-64 and arm64 (asm-generic/fcntl.h, mman-common.h).
+    public static final int O_RDONLY = 0;
     public static final int O_RDWR = 02;
     public static final int O_CREAT = 0100;
     public static final int O_EXCL = 0200;
