@@ -86,8 +86,7 @@ final class Writer {
             try {
                 channel.truncate(size); // none of a failed write stays to be uploaded
             } catch (IOException again) { // its bytes past the end stay: a later write past them would take them in
-                failed = "backend " + inode.volume.config.dirName() + ": write " + inode.path + " failed: the spool file cannot"
-                        + " be cut back after a failed write (" + again.getMessage() + ")";
+                failed = failedTo("write", "the spool file cannot be cut back after a failed write (" + again.getMessage() + ")");
                 dropAll();
             }
             boolean full = String.valueOf(e.getMessage()).contains("No space left");
@@ -194,7 +193,7 @@ final class Writer {
     }
 
     private void fail(BackendException e) {
-        failed = "backend " + inode.volume.config.dirName() + ": write " + inode.path + " failed: " + e.getMessage();
+        failed = failedTo("write", e.getMessage());
         LOG.warning(failed + "; the upload is dropped");
         dropAll();
     }
@@ -212,8 +211,13 @@ final class Writer {
         budget.give(held.getAndSet(0));
     }
 
+    /** "backend B: WHAT PATH failed: WHY", as every failure of this writer is logged and reported. */
+    private String failedTo(String what, String why) {
+        return "backend " + inode.volume.config.dirName() + ": " + what + " " + inode.path + " failed: " + why;
+    }
+
     private FsException failure(String what, BackendException e) {
-        String message = "backend " + inode.volume.config.dirName() + ": " + what + " " + inode.path + " failed: " + e.getMessage();
+        String message = failedTo(what, e.getMessage());
         LOG.warning(message);
         return new FsException(Errno.EIO, message);
     }
