@@ -46,7 +46,7 @@ final class Writer {
     private long countedFrom;        // guarded by this: bytes below it were given back to the budget by a commit
     private PartStream stream;       // guarded by this: the upload in parts under way, or null
     private boolean partsRefused;    // guarded by this: the backend or store takes no uploads in parts; commits are one PUT
-    private String failed;           // guarded by this: why an upload in parts failed; the file cannot be committed
+    private String failed;           // guarded by this: why the file cannot be committed (a part failed, the spool broke)
 
     /** A new, empty version of {@code inode}'s object: committed even if nothing is written (creat, O_TRUNC). */
     Writer(Inode inode, Path spoolDir, WriteBudget budget, AbortRetries aborts) throws IOException {

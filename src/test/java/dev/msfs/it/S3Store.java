@@ -94,13 +94,7 @@ interface S3Store extends AutoCloseable {
     }
 
     private static String body(S3Connection c, S3Request req) throws Exception {
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        c.send(req.withSink((piece, offset) -> {
-            byte[] bytes = new byte[piece.remaining()];
-            piece.get(bytes);
-            body.writeBytes(bytes);
-        }));
-        return body.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return new String(c.sendForBody(req), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static String crc32(Path file) throws IOException {

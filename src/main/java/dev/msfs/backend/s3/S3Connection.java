@@ -202,7 +202,7 @@ public final class S3Connection implements AutoCloseable {
     }
 
     /** Sends one request and returns its whole body (a listing, an upload's answer: small XML). */
-    byte[] sendForBody(S3Request req) throws BackendException {
+    public byte[] sendForBody(S3Request req) throws BackendException {
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         send(req.withSink((piece, offset) -> {
             byte[] bytes = new byte[piece.remaining()];
