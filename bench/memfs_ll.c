@@ -1,9 +1,11 @@
 /* The FUSE ceiling of a machine: a minimal libfuse3 low-level daemon serving $MEMFS_FILES files
  * (default 1: "data", then "data1", "data2", ...) of $MEMFS_SIZE bytes each from one memory
  * buffer, opened with direct_io. Same libfuse, same thread count and same INIT settings as msfs,
- * so the difference measured is msfs's own cost.
+ * so the difference measured is msfs's own cost. With MEMFS_COPY=1 each read first copies its bytes
+ * into a buffer of its thread and replies from there: the one copy msfs's design adds (a warm read
+ * copies out of the cache arena, then checks that the line did not change while it copied).
  * Build: gcc -O2 -o memfs_ll memfs_ll.c $(pkg-config --cflags --libs fuse3)
- * Run:   MEMFS_SIZE=536870912 [MEMFS_FILES=8] ./memfs_ll -f MOUNTPOINT */
+ * Run:   MEMFS_SIZE=536870912 [MEMFS_FILES=8] [MEMFS_COPY=1] ./memfs_ll -f MOUNTPOINT */
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <errno.h>
@@ -14,6 +16,9 @@
 static char *data;
 static size_t size;
 static unsigned long files = 1; /* inodes 2 .. files + 1 */
+static int copy_first;
+static __thread char *reply_buf; /* MEMFS_COPY: each worker thread's own, grown to the largest read */
+static __thread size_t reply_cap;
 
 static void file_name(unsigned long i, char *out, size_t n) {
     if (i == 0) snprintf(out, n, "data"); else snprintf(out, n, "data%lu", i);
@@ -58,7 +63,14 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
 }
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t n, off_t off, struct fuse_file_info *fi) {
     if ((size_t)off >= size) n = 0; else if (off + n > size) n = size - off;
-    fuse_reply_buf(req, data + off, n);
+    if (!copy_first) { fuse_reply_buf(req, data + off, n); return; }
+    if (reply_cap < n) {
+        free(reply_buf);
+        if (!(reply_buf = malloc(n))) { reply_cap = 0; fuse_reply_err(req, ENOMEM); return; }
+        reply_cap = n;
+    }
+    memcpy(reply_buf, data + off, n);
+    fuse_reply_buf(req, reply_buf, n);
 }
 static const struct fuse_lowlevel_ops ops = {
     .init = ll_init, .lookup = ll_lookup, .getattr = ll_getattr, .readdir = ll_readdir, .open = ll_open, .read = ll_read,
@@ -71,6 +83,7 @@ int main(int argc, char *argv[]) {
     const char *f = getenv("MEMFS_FILES");
     size = s ? strtoull(s, NULL, 10) : (512u << 20);
     if (f) files = strtoul(f, NULL, 10);
+    copy_first = getenv("MEMFS_COPY") && strcmp(getenv("MEMFS_COPY"), "1") == 0;
     if (!(data = malloc(size))) return 1;
     for (size_t i = 0; i < size; i++) data[i] = (char)(i * 131 + (i >> 12));
     if (fuse_parse_cmdline(&args, &opts) != 0 || opts.mountpoint == NULL) { fprintf(stderr, "usage: memfs_ll -f DIR\n"); return 1; }

@@ -103,3 +103,11 @@ msfs_revision() {
 # Timing for bench/: now in seconds (with nanoseconds), and the CPU seconds (user + system) process $1 has used.
 msfs_now() { date +%s.%N; }
 msfs_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
+# Each thread of process $1 as "TID NAME TICKS" (user + system clock ticks; spaces in NAME as _).
+msfs_thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do  # the thread's name may hold ") ", so its fields are counted from the last one
+    awk -v tid="${t##*/}" -v name="$(tr ' ' _ <"$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print tid, name, $12 + $13 }' \
+      "$t/stat" 2>/dev/null || true  # a thread may end between the listing and the read
+  done
+}
