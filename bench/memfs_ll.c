@@ -5,7 +5,7 @@
  * into a buffer of its thread and replies from there: the one copy msfs's design adds (a warm read
  * copies out of the cache arena, then checks that the line did not change while it copied).
  * Build: gcc -O2 -o memfs_ll memfs_ll.c $(pkg-config --cflags --libs fuse3)
- * Run:   MEMFS_SIZE=536870912 [MEMFS_FILES=8] [MEMFS_COPY=1] ./memfs_ll -f MOUNTPOINT */
+ * Run:   MEMFS_SIZE=536870912 [MEMFS_FILES=8] [MEMFS_COPY=1] [MEMFS_THREADS=10] ./memfs_ll -f MOUNTPOINT */
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include <errno.h>
@@ -90,8 +90,10 @@ int main(int argc, char *argv[]) {
     struct fuse_session *se = fuse_session_new(&args, &ops, sizeof ops, NULL);
     if (se == NULL || fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, opts.mountpoint) != 0) return 1;
     struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(cfg, 10);
-    fuse_loop_cfg_set_idle_threads(cfg, 10);
+    const char *t = getenv("MEMFS_THREADS");
+    unsigned threads = t ? strtoul(t, NULL, 10) : 10;
+    fuse_loop_cfg_set_max_threads(cfg, threads);
+    fuse_loop_cfg_set_idle_threads(cfg, threads);
     int rc = fuse_session_loop_mt(se, cfg);
     fuse_loop_cfg_destroy(cfg);
     fuse_session_unmount(se);
