@@ -67,6 +67,9 @@ public final class S3Connection implements AutoCloseable {
      */
     public static final long PART_SIZE = 2L << 20;
 
+    /** CRT's event-loop threads: 0 is one per core. A system property, for measuring the choice (bench/s3-cold-read). */
+    private static final int EVENT_LOOP_THREADS = Integer.getInteger("msfs.s3.eventLoopThreads", 0);
+
     private static final Pattern XML_CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern XML_MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
 
@@ -97,7 +100,7 @@ public final class S3Connection implements AutoCloseable {
         this.endpoint = URI.create(base.getScheme() + "://" + host);
         this.basePath = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         try {
-            eventLoops = new EventLoopGroup(0);
+            eventLoops = new EventLoopGroup(EVENT_LOOP_THREADS);
             resolver = new HostResolver(eventLoops);
             bootstrap = new ClientBootstrap(eventLoops, resolver);
             tls = base.getScheme().equals("https")
