@@ -91,11 +91,13 @@ CONF
   msfs_die "S3Proxy did not start: $(tail -3 "$work/s3proxy.log")"
 }
 
-# The revision a bench/ result was measured at: HEAD, "+uncommitted" when the tree has changes to
-# tracked files, or $MSFS_REVISION where there is no git (the device machine).
+# The revision a bench/ result was measured at: $MSFS_REVISION where set (the device machine, whose
+# copy of .git may be older than the tree it ran), else HEAD, "+uncommitted" when the tree has
+# changes to tracked files.
 msfs_revision() {
   local rev
-  rev=$(git rev-parse --short HEAD 2>/dev/null) || { echo "${MSFS_REVISION:-unknown}"; return; }
+  [ -z "${MSFS_REVISION:-}" ] || { echo "$MSFS_REVISION"; return; }
+  rev=$(git rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
   git diff --quiet HEAD -- 2>/dev/null || rev="$rev+uncommitted"
   echo "$rev"
 }
