@@ -93,12 +93,12 @@ CONF
 
 # The revision a bench/ result was measured at: $MSFS_REVISION where set (the device machine, whose
 # copy of .git may be older than the tree it ran), else HEAD, "+uncommitted" when the tree has
-# changes to tracked files.
+# changes to tracked files outside bench/results (which a run rewrites before it names its revision).
 msfs_revision() {
   local rev
   [ -z "${MSFS_REVISION:-}" ] || { echo "$MSFS_REVISION"; return; }
   rev=$(git rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
-  git diff --quiet HEAD -- 2>/dev/null || rev="$rev+uncommitted"
+  git diff --quiet HEAD -- . ':(exclude)bench/results' 2>/dev/null || rev="$rev+uncommitted"
   echo "$rev"
 }
 
