@@ -23,9 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@code cache_storage: mapped-file}, the default: the arena is a sparse file in a folder of its
- * own below {@code cache_dir_path}, made at mount without writing it, removed at exit, replaced
- * after a killed run; a full cache disk costs caching, never the mount or a byte.
+ * The disk modes of {@code cache_storage}: the cache lives in a folder of its own below {@code
+ * cache_dir_path}, sparse files made at mount without writing them (mapped-file, the default: one
+ * arena; per-inode-file: a file per object), removed at exit, replaced after a killed run; a full
+ * cache disk costs caching, never the mount or a byte.
  */
 class CacheStorageIT {
     private static final long MIB = 1 << 20;
@@ -63,6 +64,17 @@ class CacheStorageIT {
         String[] out = new String(p.getInputStream().readAllBytes()).trim().split(" ");
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    /** Disk bytes that the files below {@code folder} use. */
+    private static long cachedBytes(Path folder) throws Exception {
+        long sum = 0;
+        try (Stream<Path> s = Files.walk(folder)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                sum += allocated(p);
+            }
+        }
+        return sum;
     }
 
     @Test
@@ -150,26 +162,33 @@ class CacheStorageIT {
         }
     }
 
-    /** SIGKILL leaves the arena's folder behind; the next mount on the same cache_dir_path removes it. */
-    @Test
-    void aKilledRunsCacheIsReplacedByTheNext(@TempDir Path dir) throws Exception {
+    /**
+     * SIGKILL leaves the cache's folder behind, with the bytes of what was read; the next mount on
+     * the same cache_dir_path removes it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = CacheStorageMode.class, names = {"MAPPED_FILE", "PER_INODE_FILE"})
+    void aKilledRunsCacheIsReplacedByTheNext(CacheStorageMode storage, @TempDir Path dir) throws Exception {
         Path cacheDir = Files.createDirectories(dir.resolve("cache"));
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         Path cfg = Files.writeString(dir.resolve("c.yaml"), """
                 msfs_version: 1
                 allow_other: false
+                cache_storage: %s
                 cache_dir_path: %s
                 cache_line_size: 1048576
                 cache_lines: 64
                 backends:
-                  - {dir_name: p, backend_type: PSEUDO}
-                """.formatted(cacheDir));
+                  - {dir_name: p, backend_type: PSEUDO, PSEUDO: {files_at_depth_0: 1, file_size: 2097152}}
+                """.formatted(storage.key(), cacheDir));
         try (MsfsProcess first = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
             assertEquals(1, cacheFolders(cacheDir).size());
+            assertEquals(2 * MIB, Files.readAllBytes(mnt.resolve("p/file_00000000")).length);
             first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         } // unmounts what the killed one left
         List<Path> stale = cacheFolders(cacheDir);
         assertEquals(1, stale.size(), "SIGKILL cleaned up?");
+        assertTrue(cachedBytes(stale.getFirst()) > 0, "the killed run left no cached bytes to replace");
         try (MsfsProcess second = MsfsProcess.mount(mnt, "--config", cfg.toString())) {
             assertTrue(second.log().contains("removing " + stale.getFirst()), second.log());
             List<Path> now = cacheFolders(cacheDir);
