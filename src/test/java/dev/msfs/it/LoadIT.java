@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.msfs.backend.PseudoBackend;
+import dev.msfs.config.CacheStorageMode;
 import dev.msfs.fuse.MountPoints;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,18 +30,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Sustained load through a real mount of a real S3 server: {@value #DEFAULT_THREADS} reader
  * threads over {@value #DEFAULT_FILES} objects (64 KiB to 1 MiB, nested prefixes) with a cache a
  * third of the working set, so lines are evicted and refetched all the time. Every byte read is
- * checked. Then the readers stop: no handle stays open, the daemon's RSS stayed within the arena
- * plus a bounded overhead, and NativeMemoryTracking shows where its memory went. Last, the daemon
- * is stopped (SIGTERM) under full load: it unmounts and exits, readers get errors, never wrong bytes.
- * CI runs it for {@code msfs.load.seconds} (30 s); {@code bench/load-test} runs it for minutes and
- * keeps the report ({@code msfs.load.report}).
+ * checked. Then the readers stop: no handle stays open, the daemon's RSS stayed within a bounded
+ * overhead (plus the arena, where it is memory: {@code cache_storage: ram}; the default {@code
+ * mapped-file} arena's pages are page cache, outside msfs's RSS), and NativeMemoryTracking shows
+ * where its memory went. Last, the daemon is stopped (SIGTERM) under full load: it unmounts and
+ * exits, readers get errors, never wrong bytes. CI runs it for {@code msfs.load.seconds} (30 s) in
+ * both storages; {@code bench/load-test} runs it for minutes and keeps the reports ({@code
+ * msfs.load.report}: the ram run's; the mapped-file run's beside it, named with {@code -mapped-file}).
  */
 class LoadIT {
     private static final int DEFAULT_FILES = 2000;
@@ -49,10 +53,11 @@ class LoadIT {
     private static final int THREADS = Integer.getInteger("msfs.load.threads", DEFAULT_THREADS);
     private static final int SECONDS = Integer.getInteger("msfs.load.seconds", 30);
     private static final String REPORT = System.getProperty("msfs.load.report", "");
+    private static final String REVISION = System.getProperty("msfs.load.revision", "unknown");
     private static final long LINE = 256 << 10;
     private static final int MAX_READ = 256 << 10;
     private static final String HEAP = "256m";
-    /** What the daemon may use besides the arena: the heap above, metaspace, code, threads, CRT and libfuse buffers. */
+    /** What the daemon may use besides an arena in memory: the heap above, metaspace, code, threads, CRT and libfuse buffers. */
     private static final long OVERHEAD_BOUND = 640L << 20;
     /** RSS growth allowed from the cache being full to the end of the run. */
     private static final long GROWTH_BOUND = 64L << 20;
@@ -129,8 +134,10 @@ class LoadIT {
         }
     }
 
-    @Test
-    void sustainedLoadDeliversNoWrongBytesLeaksNothingAndUnmountsUnderLoad(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = CacheStorageMode.class, names = {"RAM", "MAPPED_FILE"})
+    void sustainedLoadDeliversNoWrongBytesLeaksNothingAndUnmountsUnderLoad(CacheStorageMode storage, @TempDir Path dir)
+            throws Exception {
         try (S3Server s3 = new S3Server(dir)) {
             long workingSet = seed(s3.bucket("load"));
             long lines = 0;
@@ -151,10 +158,13 @@ class LoadIT {
                     cache_line_size: %d
                     cache_lines: %d
                     cache_lines_to_prefetch: 2
+                    cache_storage: %s
+                    cache_dir_path: %s
                     backends:
                       - {dir_name: s3, backend_type: S3, bucket_container_name: load, S3: {endpoint: "%s",
                          access_key_id: %s, secret_access_key: %s, request_timeout: 30000}}
-                    """.formatted(port, LINE, cacheLines, s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET));
+                    """.formatted(port, LINE, cacheLines, storage.key(), Files.createDirectories(dir.resolve("cache")),
+                    s3.endpoint(), S3Server.ACCESS_KEY, S3Server.SECRET));
             Path mnt = Files.createDirectories(dir.resolve("mnt"));
             Map<String, String> jvm = Map.of("JAVA_TOOL_OPTIONS", "-Xmx" + HEAP + " -XX:NativeMemoryTracking=summary");
             try (MsfsProcess msfs = MsfsProcess.mount(jvm, mnt, "--config", cfg.toString())) {
@@ -182,9 +192,9 @@ class LoadIT {
                 }
                 assertEquals(0, openHandles, "file handles left open in the daemon");
                 Sample end = sample(pid);
-                long arenaKiB = cacheLines * LINE / 1024;
-                assertTrue((end.rssKiB - arenaKiB) * 1024 <= OVERHEAD_BOUND,
-                        "RSS " + end.rssKiB + " KiB is more than the arena (" + arenaKiB + " KiB) plus " + (OVERHEAD_BOUND >> 20) + " MiB");
+                long arenaInRssKiB = storage == CacheStorageMode.RAM ? cacheLines * LINE / 1024 : 0;
+                assertTrue((end.rssKiB - arenaInRssKiB) * 1024 <= OVERHEAD_BOUND, "RSS " + end.rssKiB + " KiB is more than "
+                        + (OVERHEAD_BOUND >> 20) + " MiB plus the arena's memory (" + arenaInRssKiB + " KiB, " + storage.key() + ")");
                 assertTrue((end.rssKiB - warm.rssKiB) * 1024 <= GROWTH_BOUND,
                         "RSS grew from " + warm.rssKiB + " to " + end.rssKiB + " KiB after the cache was full");
 
@@ -201,10 +211,12 @@ class LoadIT {
                 assertEquals(0, last.wrong.get(), "wrong bytes while unmounting");
                 assertTrue(last.reads.get() > 0, "no reads before the unmount");
 
-                String summary = report(workingSet, cacheLines, seconds, load, idle, warm, end, peakRss, last, exitMillis, status);
+                String summary = report(storage, workingSet, cacheLines, arenaInRssKiB, seconds, load, idle, warm, end, peakRss, last,
+                        exitMillis, status);
                 System.out.println(summary);
                 if (!REPORT.isEmpty()) {
-                    Files.writeString(Path.of(REPORT), summary);
+                    String file = storage == CacheStorageMode.RAM ? REPORT : REPORT.replaceFirst("\\.md$", "") + "-" + storage.key() + ".md";
+                    Files.writeString(Path.of(file), summary);
                 }
             }
         }
@@ -280,17 +292,20 @@ class LoadIT {
         return out;
     }
 
-    private static String report(long workingSet, long cacheLines, double seconds, Readers load, Sample idle, Sample warm,
-                                 Sample end, long peakRss, Readers last, long exitMillis, int status) {
+    private static String report(CacheStorageMode storage, long workingSet, long cacheLines, long arenaInRssKiB, double seconds,
+                                 Readers load, Sample idle, Sample warm, Sample end, long peakRss, Readers last, long exitMillis,
+                                 int status) {
         long arenaMiB = cacheLines * LINE >> 20;
         StringBuilder r = new StringBuilder();
-        r.append("# Load: ").append(THREADS).append(" readers, ").append(FILES).append(" S3 objects, cache a third of the working set\n\n");
-        r.append("Command: `bench/load-test` (LoadIT with msfs.load.seconds=").append(SECONDS).append("). Machine: ")
+        r.append("# Load: ").append(THREADS).append(" readers, ").append(FILES).append(" S3 objects, cache a third of the working set (cache_storage: ")
+                .append(storage.key()).append(")\n\n");
+        r.append("Command: `bench/load-test` (LoadIT with msfs.load.seconds=").append(SECONDS).append(", revision ").append(REVISION).append("). Machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores. S3Proxy 4.1.0 (filesystem store) on 127.0.0.1; msfs ")
                 .append("with direct_io, 256 KiB lines, daemon JVM -Xmx").append(HEAP).append(" -XX:NativeMemoryTracking=summary.\n\n");
         r.append("| measure | value |\n| --- | ---: |\n");
         r.append(String.format("| working set | %d MiB in %d objects (64 KiB to 1 MiB) |%n", workingSet >> 20, FILES));
-        r.append(String.format("| cache arena | %d MiB (%d lines of 256 KiB) |%n", arenaMiB, cacheLines));
+        r.append(String.format("| cache arena | %d MiB (%d lines of 256 KiB), %s |%n", arenaMiB, cacheLines,
+                storage == CacheStorageMode.RAM ? "anonymous memory" : "a file on local disk, mapped shared"));
         r.append(String.format("| duration | %.0f s |%n", seconds));
         r.append(String.format("| reads checked | %,d (%,d MiB, %.0f MiB/s) |%n", load.reads.get(), load.bytes.get() >> 20,
                 (load.bytes.get() >> 20) / seconds));
@@ -299,14 +314,15 @@ class LoadIT {
         r.append(String.format("| RSS: mounted, idle | %d MiB |%n", idle.rssKiB >> 10));
         r.append(String.format("| RSS: after one pass over every file (cache full) | %d MiB |%n", warm.rssKiB >> 10));
         r.append(String.format("| RSS: end / peak sampled / VmHWM | %d / %d / %d MiB |%n", end.rssKiB >> 10, peakRss >> 10, end.hwmKiB >> 10));
-        r.append(String.format("| RSS over the arena at the end | %d MiB |%n", (end.rssKiB >> 10) - arenaMiB));
+        r.append(String.format("| RSS at the end, less the arena's memory (%d MiB) | %d MiB |%n", arenaInRssKiB >> 10,
+                (end.rssKiB - arenaInRssKiB) >> 10));
         r.append(String.format("| open fds: idle / end | %d / %d |%n", idle.fds, end.fds));
         r.append(String.format("| threads: idle / end | %d / %d |%n", idle.threads, end.threads));
         r.append(String.format("| NMT committed: idle / cache full / end | %d / %d / %d MiB |%n", idle.nmtCommittedKiB >> 10,
                 warm.nmtCommittedKiB >> 10, end.nmtCommittedKiB >> 10));
         r.append(String.format("| SIGTERM under load: exit | %d ms, status %d, %,d reads checked before it, %d wrong |%n",
                 exitMillis, status, last.reads.get(), last.wrong.get()));
-        r.append("\nNativeMemoryTracking, committed KiB per category (the arena is an anonymous mmap, outside NMT):\n\n");
+        r.append("\nNativeMemoryTracking, committed KiB per category (the arena is an mmap of msfs's own, outside NMT):\n\n");
         r.append("| category | idle | cache full | end |\n| --- | ---: | ---: | ---: |\n");
         Map<String, Long> a = nmtCategories(idle.nmt);
         Map<String, Long> b = nmtCategories(warm.nmt);
