@@ -91,6 +91,12 @@ CONF
   msfs_die "S3Proxy did not start: $(tail -3 "$work/s3proxy.log")"
 }
 
+# Waits up to 60 s for path $1 to exist (a mount's first entry); dies naming $2 (and its log $3, if given) otherwise.
+msfs_wait_for() {
+  for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
+  msfs_die "$2 did not come up${3:+: $(tail -3 "$3")}"
+}
+
 # The revision a bench/ result was measured at: $MSFS_REVISION where set (the device machine, whose
 # copy of .git may be older than the tree it ran), else HEAD, "+uncommitted" when the tree has
 # changes to tracked files outside bench/results (which a run rewrites before it names its revision).
